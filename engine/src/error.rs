@@ -1,0 +1,102 @@
+//! The engine's error type.
+//!
+//! Every fallible operation in `dynacore` returns [`Result`]. Errors say what
+//! was wrong in words a user can act on: I/O errors carry the operation and the
+//! path, corruption carries the file and byte offset, validation errors carry
+//! DynamoDB-style messages. Bytes from disk never reach an assertion; they reach
+//! [`Error::Corruption`].
+
+use std::path::{Path, PathBuf};
+
+/// Shorthand for `std::result::Result<T, dynacore::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An operating-system I/O call failed.
+    #[error("I/O error during {op} on {path}: {source}")]
+    Io {
+        /// The operation that failed, e.g. `"fdatasync"`.
+        op: &'static str,
+        /// The file or directory it was applied to.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Bytes read from disk failed a checksum or did not decode.
+    #[error("corruption in {file} at byte offset {offset}: {reason}")]
+    Corruption {
+        /// The file holding the bad bytes.
+        file: PathBuf,
+        /// Byte offset of the bad record or block within that file.
+        offset: u64,
+        /// What was wrong.
+        reason: String,
+    },
+
+    /// A durable write (an fsync) failed earlier; the shard no longer accepts
+    /// writes because the state of its files is unknown. Reopen the database
+    /// to recover from what was made durable.
+    #[error("shard is read-only after a failed write: {reason}; reopen the database to recover")]
+    Poisoned {
+        /// The failure that poisoned the shard.
+        reason: String,
+    },
+
+    /// The request is malformed: DynamoDB's `ValidationException`.
+    #[error("ValidationException: {0}")]
+    Validation(String),
+
+    /// The named table does not exist: DynamoDB's `ResourceNotFoundException`.
+    #[error("ResourceNotFoundException: Requested resource not found: Table: {0} not found")]
+    TableNotFound(String),
+
+    /// A table of that name already exists: DynamoDB's `ResourceInUseException`.
+    #[error("ResourceInUseException: Table already exists: {0}")]
+    TableAlreadyExists(String),
+
+    /// The database directory is in use by another process.
+    #[error("database directory {path} is locked by another process")]
+    Locked {
+        /// The database directory.
+        path: PathBuf,
+    },
+
+    /// The database options are inconsistent or unusable.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+}
+
+impl Error {
+    /// An [`Error::Io`] for `op` applied to `path`.
+    pub fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            op,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// An [`Error::Corruption`] at `offset` in `file`.
+    pub fn corruption(file: &Path, offset: u64, reason: impl Into<String>) -> Self {
+        Error::Corruption {
+            file: file.to_path_buf(),
+            offset,
+            reason: reason.into(),
+        }
+    }
+
+    /// A DynamoDB `ValidationException` with the given message.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Error::Validation(message.into())
+    }
+
+    /// Whether this error reports corrupt on-disk data.
+    pub fn is_corruption(&self) -> bool {
+        matches!(self, Error::Corruption { .. })
+    }
+}

@@ -1,0 +1,133 @@
+//! [`OsFs`]: the real file system through `std::fs`, reads through `memmap2`.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // The sanctioned home of std::fs.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+
+use super::{DirLock, Fs, WritableFile};
+use crate::{Error, Result};
+
+/// The operating system's file system.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsFs;
+
+/// A file opened for appending. Writes go straight to the kernel (no user
+/// space buffer), so `append` + `sync_data` is exactly one write + one
+/// `fdatasync`; callers batch before appending.
+#[derive(Debug)]
+struct OsWritableFile {
+    file: File,
+    path: PathBuf,
+    len: u64,
+}
+
+impl WritableFile for OsWritableFile {
+    fn append(&mut self, data: &[u8]) -> Result<()> {
+        self.file
+            .write_all(data)
+            .map_err(|e| Error::io("write", &self.path, e))?;
+        self.len += data.len() as u64;
+        Ok(())
+    }
+
+    fn sync_data(&mut self) -> Result<()> {
+        self.file
+            .sync_data()
+            .map_err(|e| Error::io("fdatasync", &self.path, e))
+    }
+
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Fs for OsFs {
+    fn create_dir_all(&self, dir: &Path) -> Result<()> {
+        fs::create_dir_all(dir).map_err(|e| Error::io("create_dir_all", dir, e))
+    }
+
+    fn create(&self, path: &Path) -> Result<Box<dyn WritableFile>> {
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .map_err(|e| Error::io("create", path, e))?;
+        Ok(Box::new(OsWritableFile {
+            file,
+            path: path.to_path_buf(),
+            len: 0,
+        }))
+    }
+
+    fn map(&self, path: &Path) -> Result<Bytes> {
+        let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| Error::io("stat", path, e))?
+            .len();
+        if len == 0 {
+            // mmap of an empty file is an error on Linux; there is nothing to map.
+            return Ok(Bytes::new());
+        }
+        // SAFETY: dynacore's files are immutable once written and are only
+        // ever removed, never truncated or rewritten in place, while mapped;
+        // the mapping therefore never changes underneath the returned bytes.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io("mmap", path, e))?;
+        Ok(Bytes::from_owner(map))
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> Result<()> {
+        fs::rename(from, to).map_err(|e| Error::io("rename", from, e))
+    }
+
+    fn remove_file(&self, path: &Path) -> Result<()> {
+        fs::remove_file(path).map_err(|e| Error::io("remove", path, e))
+    }
+
+    fn list_dir(&self, dir: &Path) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in fs::read_dir(dir).map_err(|e| Error::io("read_dir", dir, e))? {
+            let entry = entry.map_err(|e| Error::io("read_dir", dir, e))?;
+            if let Some(name) = entry.file_name().to_str() {
+                names.push(name.to_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    fn sync_dir(&self, dir: &Path) -> Result<()> {
+        let handle = File::open(dir).map_err(|e| Error::io("open directory", dir, e))?;
+        handle
+            .sync_all()
+            .map_err(|e| Error::io("fsync directory", dir, e))
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool> {
+        path.try_exists().map_err(|e| Error::io("stat", path, e))
+    }
+
+    fn lock_dir(&self, dir: &Path) -> Result<DirLock> {
+        let path = dir.join("LOCK");
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io("create", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(DirLock::new(file)),
+            Err(fs::TryLockError::WouldBlock) => Err(Error::Locked {
+                path: dir.to_path_buf(),
+            }),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io("flock", &path, e)),
+        }
+    }
+}

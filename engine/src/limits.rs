@@ -1,0 +1,89 @@
+//! Every limit the engine enforces, with the reason for it.
+//!
+//! Limits that DynamoDB defines keep DynamoDB's values so that an application
+//! written against dynacore behaves the same on DynamoDB. Relationships between
+//! limits are checked at compile time at the bottom of this file.
+
+/// DynamoDB's maximum item size: attribute names plus values, 400 KB.
+pub const ITEM_SIZE_BYTES_MAX: usize = 400 * 1024;
+
+/// DynamoDB's maximum partition-key value size.
+pub const PARTITION_KEY_SIZE_BYTES_MAX: usize = 2048;
+
+/// DynamoDB's maximum sort-key value size.
+pub const SORT_KEY_SIZE_BYTES_MAX: usize = 1024;
+
+/// DynamoDB's maximum nesting depth of lists and maps in one attribute value.
+pub const NESTING_DEPTH_MAX: usize = 32;
+
+/// DynamoDB's maximum number of significant decimal digits in a Number.
+pub const NUMBER_DIGITS_MAX: usize = 38;
+
+/// DynamoDB's table-name length bounds (3..=255 of `[a-zA-Z0-9_.-]`).
+pub const TABLE_NAME_LENGTH_MIN: usize = 3;
+/// See [`TABLE_NAME_LENGTH_MIN`].
+pub const TABLE_NAME_LENGTH_MAX: usize = 255;
+
+/// DynamoDB's maximum attribute-name length for key attributes.
+pub const KEY_ATTRIBUTE_NAME_BYTES_MAX: usize = 255;
+
+/// DynamoDB's maximum attribute-name length for non-key attributes.
+pub const ATTRIBUTE_NAME_BYTES_MAX: usize = 64 * 1024;
+
+/// Maximum length of one encoded key in the LSM: table id, both key values
+/// and their escaping (each byte may double) plus terminators. Keys longer
+/// than this cannot be produced by valid items, so decoders reject them.
+pub const ENCODED_KEY_BYTES_MAX: usize =
+    4 + 2 * PARTITION_KEY_SIZE_BYTES_MAX + 2 + 2 * SORT_KEY_SIZE_BYTES_MAX + 2 + 16;
+
+/// Maximum size of one encoded value stored in the LSM (an item plus its
+/// encoding overhead). Decoders reject anything larger as corruption.
+pub const ENCODED_VALUE_BYTES_MAX: usize = 2 * ITEM_SIZE_BYTES_MAX;
+
+/// Maximum size of one WAL record payload (one write batch). A batch larger
+/// than this is refused before it is logged.
+pub const WAL_RECORD_BYTES_MAX: usize = 64 * 1024 * 1024;
+
+/// Maximum size of one manifest file before it is rewritten as a snapshot.
+pub const MANIFEST_SIZE_BYTES_MAX: u64 = 4 * 1024 * 1024;
+
+/// Number of LSM levels, L0 through L6.
+pub const LEVEL_COUNT: usize = 7;
+
+/// Default memtable budget, in bytes of arena plus node overhead.
+pub const MEMTABLE_SIZE_BYTES_DEFAULT: usize = 16 * 1024 * 1024;
+
+/// Default target size of an SSTable data block before it is cut.
+pub const BLOCK_SIZE_BYTES_DEFAULT: usize = 4 * 1024;
+
+/// Default bloom filter bits per key (~1% false positives).
+pub const BLOOM_BITS_PER_KEY_DEFAULT: usize = 10;
+
+/// Default number of L0 files that triggers an L0 -> L1 compaction.
+pub const L0_COMPACTION_TRIGGER_DEFAULT: usize = 4;
+
+/// Default number of L0 files at which writes stall until compaction catches up.
+pub const L0_STOP_WRITES_TRIGGER_DEFAULT: usize = 12;
+
+/// Default target size of L1; each deeper level is `level_size_ratio` times larger.
+pub const L1_SIZE_BYTES_DEFAULT: u64 = 64 * 1024 * 1024;
+
+/// Default size ratio between adjacent levels.
+pub const LEVEL_SIZE_RATIO_DEFAULT: u64 = 10;
+
+/// Default target size of one SSTable produced by compaction.
+pub const SSTABLE_SIZE_BYTES_TARGET_DEFAULT: u64 = 8 * 1024 * 1024;
+
+/// Maximum number of items one page of `query`/`scan` returns, whatever the
+/// caller asks for; DynamoDB also stops a page at 1 MB of data.
+pub const PAGE_ITEM_COUNT_MAX: usize = 10_000;
+
+/// DynamoDB stops a Query or Scan page once it has read 1 MB of items.
+pub const PAGE_SIZE_BYTES_MAX: usize = 1024 * 1024;
+
+// Relationships the code depends on.
+const _: () = assert!(SORT_KEY_SIZE_BYTES_MAX < PARTITION_KEY_SIZE_BYTES_MAX);
+const _: () = assert!(ENCODED_VALUE_BYTES_MAX < WAL_RECORD_BYTES_MAX);
+const _: () = assert!(L0_COMPACTION_TRIGGER_DEFAULT < L0_STOP_WRITES_TRIGGER_DEFAULT);
+const _: () = assert!(ENCODED_KEY_BYTES_MAX < u16::MAX as usize);
+const _: () = assert!(LEVEL_COUNT >= 2);
