@@ -6,6 +6,8 @@
 //! file and offset.
 
 pub mod internal_key;
+pub mod item;
+pub mod key;
 
 use std::fmt;
 
