@@ -47,6 +47,12 @@ pub const WAL_RECORD_BYTES_MAX: usize = 64 * 1024 * 1024;
 /// Maximum size of one manifest file before it is rewritten as a snapshot.
 pub const MANIFEST_SIZE_BYTES_MAX: u64 = 4 * 1024 * 1024;
 
+/// The longest opaque table description a manifest version edit can carry. A
+/// description holds a table's name, key schema and index definitions, a few
+/// kilobytes at most under DynamoDB's limits; 1 MiB bounds what a corrupt
+/// length can make the decoder take while leaving ample room.
+pub const TABLE_DESCRIPTION_BYTES_MAX: usize = 1024 * 1024;
+
 /// Number of LSM levels, L0 through L6.
 pub const LEVEL_COUNT: usize = 7;
 
@@ -55,6 +61,15 @@ pub const MEMTABLE_SIZE_BYTES_DEFAULT: usize = 16 * 1024 * 1024;
 
 /// Default target size of an SSTable data block before it is cut.
 pub const BLOCK_SIZE_BYTES_DEFAULT: usize = 4 * 1024;
+
+/// Default number of entries between restart points in a data block: more
+/// restarts mean faster seeks and less prefix compression.
+pub const RESTART_INTERVAL_DEFAULT: usize = 16;
+
+/// A data block is cut once it reaches this size whatever the options say,
+/// so that restart offsets (u32) can never overflow: a block is at most this
+/// plus one entry.
+pub const BLOCK_SIZE_BYTES_MAX: usize = 64 * 1024 * 1024;
 
 /// Default bloom filter bits per key (~1% false positives).
 pub const BLOOM_BITS_PER_KEY_DEFAULT: usize = 10;
@@ -87,3 +102,5 @@ const _: () = assert!(ENCODED_VALUE_BYTES_MAX < WAL_RECORD_BYTES_MAX);
 const _: () = assert!(L0_COMPACTION_TRIGGER_DEFAULT < L0_STOP_WRITES_TRIGGER_DEFAULT);
 const _: () = assert!(ENCODED_KEY_BYTES_MAX < u16::MAX as usize);
 const _: () = assert!(LEVEL_COUNT >= 2);
+const _: () = assert!(BLOCK_SIZE_BYTES_DEFAULT <= BLOCK_SIZE_BYTES_MAX);
+const _: () = assert!((BLOCK_SIZE_BYTES_MAX as u64) < u32::MAX as u64 / 2);
