@@ -11,13 +11,13 @@
 
 use std::cmp::Ordering;
 
-use super::InternalIterator;
+use super::{BoxedIterator, InternalIterator};
 use crate::Result;
 use crate::coding::internal_key;
 
 /// Merges sorted sources; see the module docs.
 pub struct MergingIterator<'a> {
-    sources: Vec<Box<dyn InternalIterator + 'a>>,
+    sources: Vec<BoxedIterator<'a>>,
     current: Option<usize>,
 }
 
@@ -32,7 +32,7 @@ impl std::fmt::Debug for MergingIterator<'_> {
 
 impl<'a> MergingIterator<'a> {
     /// Merges `sources`, newest first.
-    pub fn new(sources: Vec<Box<dyn InternalIterator + 'a>>) -> Self {
+    pub fn new(sources: Vec<BoxedIterator<'a>>) -> Self {
         MergingIterator {
             sources,
             current: None,
@@ -107,7 +107,7 @@ mod tests {
     use crate::ids::SeqNo;
     use crate::iter::VecIterator;
 
-    fn source(entries: &[(&str, u64)]) -> Box<dyn InternalIterator> {
+    fn source(entries: &[(&str, u64)]) -> BoxedIterator<'static> {
         Box::new(VecIterator::new(
             entries
                 .iter()

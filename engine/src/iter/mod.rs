@@ -11,6 +11,9 @@ pub use merge::MergingIterator;
 
 use crate::Result;
 
+/// A boxed iterator that can move between threads with the shard that owns it.
+pub type BoxedIterator<'a> = Box<dyn InternalIterator + Send + 'a>;
+
 /// A cursor over entries sorted by internal key
 /// ([`crate::coding::internal_key::compare`]).
 ///
