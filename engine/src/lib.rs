@@ -17,8 +17,10 @@
 //! Start with `docs/architecture.md` for the design, `docs/format/` for every
 //! byte on disk.
 
+pub mod catalog;
 pub mod coding;
 pub mod compaction;
+mod engine;
 pub mod error;
 pub mod filenames;
 pub mod ids;
@@ -32,4 +34,10 @@ pub mod model;
 pub mod sstable;
 pub mod wal;
 
+pub use catalog::TableDescription;
+pub use engine::{Db, DbBuilder, Page, QueryOptions, ScanOptions};
 pub use error::{Error, Result};
+pub use lsm::{Durability, LsmStats};
+pub use model::{
+    AttributeValue, Item, KeyAttribute, KeyType, KeyValue, Number, PrimaryKey, TableSchema,
+};
