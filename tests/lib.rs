@@ -1,1 +1,136 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for dynacore's integration tests: a seeded random number
+//! generator (so every failure can be replayed from its seed), schema and
+//! item builders, and seed selection from the environment.
+
+use std::collections::BTreeMap;
+
+use dynacore::{
+    AttributeValue, Item, KeyAttribute, KeyType, KeyValue, Number, PrimaryKey, TableSchema,
+};
+
+/// SplitMix64: tiny, fast, and reproducible across platforms.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator for `seed`.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// True with probability `percent`/100.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    /// `len` random lowercase letters.
+    pub fn letters(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| (b'a' + self.below(26) as u8) as char)
+            .collect()
+    }
+}
+
+/// Seeds to run: `DYNACORE_SEED=n` runs just n (to replay a failure);
+/// `DYNACORE_SEEDS=k` runs seeds 0..k; otherwise `0..default_count`.
+pub fn seeds(default_count: u64) -> Vec<u64> {
+    if let Ok(seed) = std::env::var("DYNACORE_SEED") {
+        return vec![seed.parse().expect("DYNACORE_SEED must be a number")];
+    }
+    let count = std::env::var("DYNACORE_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_count);
+    (0..count).collect()
+}
+
+/// Runs `body` for each seed, printing the seed of a failure before re-raising it.
+pub fn for_each_seed(default_count: u64, body: impl Fn(u64)) {
+    for seed in seeds(default_count) {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(seed)));
+        if let Err(panic) = result {
+            eprintln!("FAILED with seed {seed}: replay with DYNACORE_SEED={seed}");
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
+
+/// A schema with a string partition key `pk` and a number sort key `sk`.
+pub fn string_number_schema() -> TableSchema {
+    TableSchema {
+        partition_key: KeyAttribute {
+            name: "pk".into(),
+            key_type: KeyType::S,
+        },
+        sort_key: Some(KeyAttribute {
+            name: "sk".into(),
+            key_type: KeyType::N,
+        }),
+    }
+}
+
+/// A schema with only a string partition key `pk`.
+pub fn string_schema() -> TableSchema {
+    TableSchema {
+        partition_key: KeyAttribute {
+            name: "pk".into(),
+            key_type: KeyType::S,
+        },
+        sort_key: None,
+    }
+}
+
+/// A number from its decimal text.
+pub fn number(text: &str) -> Number {
+    text.parse().expect("valid number literal")
+}
+
+/// An item with `pk`, optional `sk`, and the given extra string attributes.
+pub fn item(pk: &str, sk: Option<&Number>, attributes: &[(&str, &str)]) -> Item {
+    let mut item: Item = BTreeMap::new();
+    item.insert("pk".into(), AttributeValue::S(pk.into()));
+    if let Some(sk) = sk {
+        item.insert("sk".into(), AttributeValue::N(*sk));
+    }
+    for (name, value) in attributes {
+        item.insert((*name).into(), AttributeValue::S((*value).into()));
+    }
+    item
+}
+
+/// The primary key `(pk, sk)`.
+pub fn key(pk: &str, sk: Option<&Number>) -> PrimaryKey {
+    PrimaryKey {
+        partition: KeyValue::S(pk.into()),
+        sort: sk.map(|n| KeyValue::N(*n)),
+    }
+}
+
+/// A new, unique scratch directory under the system temp dir (the caller removes it).
+#[allow(clippy::disallowed_methods)] // Test scaffolding outside any database.
+pub fn tempdir() -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let unique = format!(
+        "dynacore-test-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let dir = std::env::temp_dir().join(unique);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch directory");
+    dir
+}

@@ -1,1 +1,9 @@
-//! Integration tests.
+//! dynacore's integration tests, one binary with a module per concern.
+//!
+//! Replay a failing seed with `DYNACORE_SEED=<n> cargo test -p dynacore-tests --test it <name>`;
+//! run more seeds with `DYNACORE_SEEDS=<count>`.
+
+mod api;
+mod crash;
+mod faults;
+mod model;
