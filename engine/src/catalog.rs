@@ -29,26 +29,9 @@ pub struct TableDescription {
     pub schema: TableSchema,
 }
 
-fn key_type_tag(key_type: KeyType) -> u8 {
-    match key_type {
-        KeyType::S => 1,
-        KeyType::N => 2,
-        KeyType::B => 3,
-    }
-}
-
-fn key_type_from_tag(tag: u8) -> Option<KeyType> {
-    match tag {
-        1 => Some(KeyType::S),
-        2 => Some(KeyType::N),
-        3 => Some(KeyType::B),
-        _ => None,
-    }
-}
-
 fn put_attribute(out: &mut Vec<u8>, attribute: &KeyAttribute) {
     put_length_prefixed(out, attribute.name.as_bytes());
-    out.push(key_type_tag(attribute.key_type));
+    out.push(attribute.key_type as u8);
 }
 
 fn take_string(decoder: &mut Decoder<'_>, max: usize) -> Result<String, DecodeError> {
@@ -59,7 +42,7 @@ fn take_string(decoder: &mut Decoder<'_>, max: usize) -> Result<String, DecodeEr
 fn take_attribute(decoder: &mut Decoder<'_>) -> Result<KeyAttribute, DecodeError> {
     let name = take_string(decoder, limits::KEY_ATTRIBUTE_NAME_BYTES_MAX)?;
     let key_type =
-        key_type_from_tag(decoder.u8()?).ok_or_else(|| decoder.error("unknown key type"))?;
+        KeyType::from_u8(decoder.u8()?).ok_or_else(|| decoder.error("unknown key type"))?;
     Ok(KeyAttribute { name, key_type })
 }
 
@@ -109,10 +92,12 @@ impl TableDescription {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{golden_hex, hex};
 
-    #[test]
-    fn description_round_trips_and_rejects_garbage() {
-        let description = TableDescription {
+    /// The table of the worked example in `docs/format/manifest.md`, "Table
+    /// descriptions".
+    fn usertable() -> TableDescription {
+        TableDescription {
             name: "usertable".into(),
             id: TableId(7),
             schema: TableSchema {
@@ -125,7 +110,12 @@ mod tests {
                     key_type: KeyType::N,
                 }),
             },
-        };
+        }
+    }
+
+    #[test]
+    fn description_round_trips_and_rejects_garbage() {
+        let description = usertable();
         let bytes = description.encode();
         assert_eq!(
             TableDescription::decode(TableId(7), &bytes).unwrap(),
@@ -137,5 +127,21 @@ mod tests {
         let mut bad = bytes.clone();
         bad.push(0);
         assert!(TableDescription::decode(TableId(7), &bad).is_err());
+    }
+
+    #[test]
+    fn description_golden_example_matches_the_format_doc() {
+        let doc = include_str!("../../docs/format/manifest.md");
+        let expected = golden_hex(doc, "table-description");
+        let bytes = usertable().encode();
+        assert_eq!(
+            hex(&bytes),
+            hex(&expected),
+            "docs/format/manifest.md is out of date with the catalog"
+        );
+        assert_eq!(
+            TableDescription::decode(TableId(7), &expected).unwrap(),
+            usertable()
+        );
     }
 }

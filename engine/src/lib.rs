@@ -32,6 +32,8 @@ pub mod manifest;
 pub mod memtable;
 pub mod model;
 pub mod sstable;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod wal;
 
 pub use catalog::TableDescription;

@@ -5,5 +5,6 @@
 
 mod api;
 mod crash;
+mod durability;
 mod faults;
 mod model;

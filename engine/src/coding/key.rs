@@ -378,8 +378,8 @@ mod tests {
     use crate::model::KeyAttribute;
     use crate::model::test_support::{
         arbitrary_key_value, arbitrary_number, arbitrary_primary_key, arbitrary_table_id,
-        golden_hex,
     };
+    use crate::testing::{golden_hex, hex};
     use proptest::prelude::*;
 
     fn schema_for(key: &PrimaryKey) -> TableSchema {
@@ -406,14 +406,6 @@ mod tests {
         KeyValue::N(text.parse().unwrap())
     }
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
     fn number_component(text: &str) -> String {
         let mut out = Vec::new();
         encode_key_value_into(&mut out, &n(text));
@@ -432,11 +424,14 @@ mod tests {
         assert_eq!(number_component("1E-130"), "22 40 02 00");
         assert_eq!(number_component("1E125"), "22 bf 0b 00");
         let largest = number_component("9.9999999999999999999999999999999999999E125");
-        assert_eq!(largest, format!("22 bf {} 00", ["64"; 19].join(" ")));
+        assert_eq!(
+            largest,
+            hex(&[&[0x22, 0xbf][..], &[0x64; 19], &[0x00]].concat())
+        );
         // 20 base-100 digits: a 38-digit mantissa misaligned on both ends.
         let widest = number_component("1.2345678901234567890123456789012345678");
         assert_eq!(
-            widest.split(' ').count(),
+            widest.split_whitespace().count(),
             1 + 1 + NUMBER_DIGIT_COUNT_MAX + 1
         );
     }
@@ -552,6 +547,18 @@ mod tests {
 
     const KEYS_DOC: &str = include_str!("../../../docs/format/keys.md");
 
+    /// The bytes of the first example of `docs/format/keys.md`, copied.
+    const EXAMPLE_1: [u8; 17] = [
+        0x00, 0x00, 0x00, 0x07, 0x10, 0x61, 0x6c, 0x69, 0x63, 0x65, 0x00, 0x01, 0x20, 0x7e, 0xf2,
+        0xcc, 0xff,
+    ];
+
+    /// The bytes of the second example of `docs/format/keys.md`, copied.
+    const EXAMPLE_2: [u8; 16] = [
+        0x00, 0x00, 0x01, 0x02, 0x30, 0x00, 0xff, 0xff, 0x00, 0x01, 0x22, 0x82, 0x0d, 0x23, 0x33,
+        0x00,
+    ];
+
     #[test]
     fn golden_key_examples_match_the_format_doc() {
         let example_1 = PrimaryKey {
@@ -559,24 +566,18 @@ mod tests {
             sort: Some(n("-12.5")),
         };
         let encoded = encode_key(TableId(7), &example_1);
-        let expected_1 = "00 00 00 07 10 61 6c 69 63 65 00 01 20 7e f2 cc ff";
+        let expected_1 = hex(&EXAMPLE_1);
         assert_eq!(hex(&encoded), expected_1);
-        assert_eq!(
-            hex(&golden_hex(KEYS_DOC, "<!-- golden: key-example-1 -->")),
-            expected_1
-        );
+        assert_eq!(hex(&golden_hex(KEYS_DOC, "key-example-1")), expected_1);
 
         let example_2 = PrimaryKey {
             partition: KeyValue::B(vec![0x00, 0xFF]),
             sort: Some(n("1234.5")),
         };
         let encoded = encode_key(TableId(258), &example_2);
-        let expected_2 = "00 00 01 02 30 00 ff ff 00 01 22 82 0d 23 33 00";
+        let expected_2 = hex(&EXAMPLE_2);
         assert_eq!(hex(&encoded), expected_2);
-        assert_eq!(
-            hex(&golden_hex(KEYS_DOC, "<!-- golden: key-example-2 -->")),
-            expected_2
-        );
+        assert_eq!(hex(&golden_hex(KEYS_DOC, "key-example-2")), expected_2);
     }
 
     proptest! {

@@ -186,6 +186,7 @@ mod tests {
     use crate::io::{FaultyFs, MemFs};
     use crate::manifest::FileMeta;
     use crate::manifest::edit::tests::sample_edit;
+    use crate::testing::{golden_hex, hex};
     use crate::wal::format::HEADER_BYTES;
 
     fn dir() -> PathBuf {
@@ -434,14 +435,14 @@ mod tests {
     #[test]
     fn manifest_golden_example_matches_the_format_doc() {
         let doc = include_str!("../../../docs/format/manifest.md");
-        let expected = crate::wal::tests::golden_hex(doc, "manifest-record");
+        let expected = golden_hex(doc, "manifest-record");
         let edit = golden_edit();
         let fs = new_fs();
         let writer = create_manifest(&fs, &dir(), FileNumber(1), &edit).unwrap();
         let bytes = fs.map(writer.path()).unwrap();
         assert_eq!(
-            crate::wal::tests::hex(&bytes),
-            crate::wal::tests::hex(&expected),
+            hex(&bytes),
+            hex(&expected),
             "docs/format/manifest.md is out of date with the code"
         );
         assert_eq!(

@@ -1,6 +1,6 @@
 //! Test support shared by the model and coding tests: proptest strategies
-//! for model values, and the parser for the hex examples in `docs/format/`.
-//! Test-only.
+//! for model values. Test-only. (The golden-example parser for
+//! `docs/format/` is `crate::testing::golden_hex`.)
 
 use proptest::prelude::*;
 
@@ -108,22 +108,4 @@ pub(crate) fn arbitrary_attribute_value() -> impl Strategy<Value = AttributeValu
 /// An item of a few attributes with non-empty names.
 pub(crate) fn arbitrary_item() -> impl Strategy<Value = Item> {
     proptest::collection::btree_map("[a-zA-Z_]{1,6}", arbitrary_attribute_value(), 0..6)
-}
-
-/// The bytes of the fenced block that follows `marker` (an HTML comment such
-/// as `<!-- golden: key-example-1 -->`) in a format document: whitespace-
-/// separated hex pairs, with `#` starting a comment. Golden tests compare
-/// these with what the encoder writes, so the document cannot drift.
-pub(crate) fn golden_hex(doc: &str, marker: &str) -> Vec<u8> {
-    let after = &doc[doc
-        .find(marker)
-        .unwrap_or_else(|| panic!("no {marker} in the doc"))..];
-    let block = &after[after.find("```").expect("no fenced block after the marker") + 3..];
-    let block = &block[block.find('\n').expect("no newline after the fence") + 1..];
-    let block = &block[..block.find("```").expect("unterminated fenced block")];
-    block
-        .lines()
-        .flat_map(|line| line.split('#').next().unwrap_or("").split_whitespace())
-        .map(|pair| u8::from_str_radix(pair, 16).unwrap_or_else(|_| panic!("bad hex {pair:?}")))
-        .collect()
 }

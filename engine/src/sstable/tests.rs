@@ -21,6 +21,7 @@ use crate::ids::SeqNo;
 use crate::io::{FaultKind, FaultyFs, Fs, MemFs};
 use crate::iter::InternalIterator;
 use crate::limits::ENCODED_VALUE_BYTES_MAX;
+use crate::testing::{golden_hex, hex};
 
 type Entry = (Vec<u8>, Vec<u8>);
 
@@ -654,7 +655,6 @@ proptest! {
 // Golden example: the worked example of docs/format/sstable.md.
 
 const FORMAT_DOC: &str = include_str!("../../../docs/format/sstable.md");
-const GOLDEN_MARKER: &str = "<!-- golden: sstable-example-v1 -->";
 
 /// The example table of the format document.
 fn golden_entries() -> (Vec<Entry>, SsTableOptions) {
@@ -671,57 +671,16 @@ fn golden_entries() -> (Vec<Entry>, SsTableOptions) {
     (entries, options)
 }
 
-/// Parses the fenced hex dump after [`GOLDEN_MARKER`]: lines of
-/// `OFFSET: HEX BYTES  # comment`, offsets checked to be contiguous.
-fn golden_bytes_from_doc() -> Vec<u8> {
-    let after_marker = &FORMAT_DOC[FORMAT_DOC
-        .find(GOLDEN_MARKER)
-        .expect("golden marker in the doc")..];
-    let mut lines = after_marker
-        .lines()
-        .skip_while(|l| !l.starts_with("```"))
-        .skip(1);
-    let mut bytes = Vec::new();
-    for line in lines.by_ref().take_while(|l| !l.starts_with("```")) {
-        let line = line.split('#').next().unwrap().trim();
-        if line.is_empty() {
-            continue;
-        }
-        let (offset, hex) = line.split_once(':').expect("OFFSET: bytes");
-        assert_eq!(
-            usize::from_str_radix(offset.trim(), 16).unwrap(),
-            bytes.len(),
-            "offset of line {line:?}"
-        );
-        for pair in hex.split_whitespace() {
-            bytes.push(
-                u8::from_str_radix(pair, 16)
-                    .unwrap_or_else(|_| panic!("bad hex {pair:?} in {line:?}")),
-            );
-        }
-    }
-    bytes
-}
-
 #[test]
 fn golden_example_in_the_format_doc_matches_the_builder() {
     let (entries, options) = golden_entries();
     let (bytes, info) = build(&entries, &options);
-    let documented = golden_bytes_from_doc();
-    if documented != bytes {
-        let dump: Vec<String> = bytes
-            .chunks(16)
-            .enumerate()
-            .map(|(i, chunk)| {
-                let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-                format!("{:04x}: {}", i * 16, hex.join(" "))
-            })
-            .collect();
-        panic!(
-            "docs/format/sstable.md is out of date; the builder writes:\n{}",
-            dump.join("\n")
-        );
-    }
+    let documented = golden_hex(FORMAT_DOC, "sstable-example-v1");
+    assert_eq!(
+        hex(&bytes),
+        hex(&documented),
+        "docs/format/sstable.md is out of date with the builder"
+    );
     assert_eq!(info.size_bytes, bytes.len() as u64);
     let table = open(bytes).unwrap();
     assert_eq!(table.properties().data_block_count, 2);

@@ -16,6 +16,7 @@ use crate::coding::internal_key::ValueKind;
 use crate::ids::SeqNo;
 use crate::io::{FaultKind, FaultyFs, Fs, MemFs};
 use crate::limits::WAL_RECORD_BYTES_MAX;
+use crate::testing::{golden_hex, hex};
 
 const BLOCK: usize = BLOCK_SIZE_BYTES;
 
@@ -544,42 +545,6 @@ fn wal_writer_refuses_writes_after_a_failed_append() {
 }
 
 // ----- golden example ------------------------------------------------------
-
-/// Lower-case hex of `bytes`, 16 per line, for readable diffs.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes
-        .chunks(16)
-        .map(|line| {
-            line.iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The bytes of the hex block marked `<!-- golden:NAME:begin -->` ...
-/// `<!-- golden:NAME:end -->` in a format document: whitespace-separated
-/// two-digit hex bytes; fence lines and `#` comments are ignored.
-pub(crate) fn golden_hex(doc: &str, name: &str) -> Vec<u8> {
-    let begin = format!("<!-- golden:{name}:begin -->");
-    let end = format!("<!-- golden:{name}:end -->");
-    let start = doc.find(&begin).expect("golden begin marker") + begin.len();
-    let stop = start + doc[start..].find(&end).expect("golden end marker");
-    let mut out = Vec::new();
-    for line in doc[start..stop].lines() {
-        if line.trim_start().starts_with("```") {
-            continue;
-        }
-        let data = line.split('#').next().unwrap_or("");
-        for token in data.split_whitespace() {
-            assert_eq!(token.len(), 2, "bad hex token {token:?} in golden {name}");
-            out.push(u8::from_str_radix(token, 16).expect("hex byte"));
-        }
-    }
-    out
-}
 
 /// The batch of the worked example in `docs/format/wal.md`.
 fn golden_batch() -> WriteBatch {
