@@ -5,7 +5,9 @@
 //! created, renamed or removed. [`MemFs::crash`] then rebuilds the state a
 //! power loss would leave: synced bytes of files reachable through synced
 //! directory entries, nothing else. Files are append-only, so "synced bytes"
-//! is always a prefix.
+//! is always a prefix. A sync begun with `begin_sync` covers the length the
+//! file had then; waiting on it extends the synced prefix to that length (and
+//! counts as a sync), whatever was appended in between.
 //!
 //! For crash-point tests, [`MemFs::crash_at_sync`] arms a power cut at the
 //! n-th successful sync: the durable image is captured right after that sync
@@ -18,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 
-use super::{DirLock, Fs, WritableFile};
+use super::{DirLock, Fs, PendingSync, WritableFile};
 use crate::{Error, Result};
 
 type Inode = u64;
@@ -239,6 +241,57 @@ impl WritableFile for MemWritableFile {
     fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Captures the file's length now; the handle's `wait` makes exactly
+    /// that prefix durable, whatever was appended in between.
+    fn begin_sync(&mut self) -> Result<Box<dyn PendingSync>> {
+        let shared = self.fs.lock();
+        if shared.frozen.is_some() {
+            return Err(powered_off("fdatasync", &self.path));
+        }
+        let file = shared
+            .state
+            .files
+            .get(&self.inode)
+            .ok_or_else(|| not_found("fdatasync", &self.path))?;
+        Ok(Box::new(MemPendingSync {
+            fs: self.fs.clone(),
+            inode: self.inode,
+            path: self.path.clone(),
+            covered_len: file.data.len(),
+        }))
+    }
+}
+
+/// A sync begun by [`MemWritableFile::begin_sync`]: the length it covers.
+#[derive(Debug)]
+struct MemPendingSync {
+    fs: MemFs,
+    inode: Inode,
+    path: PathBuf,
+    /// The file's length when the sync began.
+    covered_len: usize,
+}
+
+impl PendingSync for MemPendingSync {
+    fn wait(self: Box<Self>) -> Result<()> {
+        let mut shared = self.fs.lock();
+        if shared.frozen.is_some() {
+            return Err(powered_off("fdatasync", &self.path));
+        }
+        let file = shared
+            .state
+            .files
+            .get_mut(&self.inode)
+            .ok_or_else(|| not_found("fdatasync", &self.path))?;
+        // A later sync may already have covered more; and a crash in between
+        // (a test misusing a handle from before it) may have cut the file
+        // shorter than the captured length, which must not be claimed.
+        let covered_len = self.covered_len.min(file.data.len());
+        file.synced_len = file.synced_len.max(covered_len);
+        MemFs::count_sync(&mut shared);
+        Ok(())
+    }
 }
 
 /// Releases a [`MemFs`] directory lock when dropped.
@@ -451,6 +504,53 @@ mod tests {
         assert!(a.append(b"two").is_err());
         fs.restart();
         assert_eq!(&fs.map(&dir().join("a")).unwrap()[..], b"one");
+    }
+
+    #[test]
+    fn pending_sync_covers_only_bytes_appended_before_it_began() {
+        let fs = MemFs::new();
+        fs.create_dir_all(&dir()).unwrap();
+        let mut a = fs.create(&dir().join("a")).unwrap();
+        fs.sync_dir(&dir()).unwrap();
+        a.append(b"before").unwrap();
+        let pending = a.begin_sync().unwrap();
+        a.append(b" after").unwrap();
+        pending.wait().unwrap();
+        assert_eq!(fs.file_len(&dir().join("a")), Some(12));
+        fs.crash();
+        assert_eq!(&fs.map(&dir().join("a")).unwrap()[..], b"before");
+    }
+
+    #[test]
+    fn pending_sync_counts_toward_a_power_cut() {
+        let fs = MemFs::new();
+        fs.create_dir_all(&dir()).unwrap();
+        let mut a = fs.create(&dir().join("a")).unwrap();
+        fs.sync_dir(&dir()).unwrap();
+        fs.crash_at_sync(1);
+        a.append(b"one").unwrap();
+        let pending = a.begin_sync().unwrap();
+        assert!(!fs.is_powered_off(), "beginning a sync is not a sync");
+        a.append(b"two").unwrap();
+        pending.wait().unwrap();
+        assert!(fs.is_powered_off());
+        assert!(a.begin_sync().is_err());
+        fs.restart();
+        assert_eq!(&fs.map(&dir().join("a")).unwrap()[..], b"one");
+    }
+
+    #[test]
+    fn pending_sync_fails_after_a_power_cut() {
+        let fs = MemFs::new();
+        fs.create_dir_all(&dir()).unwrap();
+        let mut a = fs.create(&dir().join("a")).unwrap();
+        let mut b = fs.create(&dir().join("b")).unwrap();
+        fs.sync_dir(&dir()).unwrap();
+        a.append(b"a").unwrap();
+        let pending = a.begin_sync().unwrap();
+        fs.crash_at_sync(1);
+        b.sync_data().unwrap();
+        assert!(pending.wait().is_err());
     }
 
     #[test]

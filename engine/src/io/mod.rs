@@ -2,7 +2,11 @@
 //!
 //! Everything above this module reads and writes files through the [`Fs`] and
 //! [`WritableFile`] traits, so the same engine code runs on
-//! - [`OsFs`]: the real file system (reads through `memmap2`),
+//! - [`UringFs`]: the real file system, appending through a user-space buffer
+//!   and io_uring, a sync being one linked write-then-`fdatasync` submission
+//!   (Linux 5.6 or later, where io_uring is allowed),
+//! - [`OsFs`]: the real file system through plain system calls, the portable
+//!   fallback (both real backends read through `memmap2`),
 //! - [`MemFs`]: an in-memory file system that remembers which bytes and which
 //!   directory entries were synced, so a simulated crash drops exactly the
 //!   unsynced ones,
@@ -14,28 +18,42 @@
 //!   immutable once finished; they are read whole through [`Fs::map`].
 //! - Nothing is durable until [`WritableFile::sync_data`] returns `Ok`; a new
 //!   or renamed directory entry is not durable until [`Fs::sync_dir`] on its
-//!   directory returns `Ok`. Closing (dropping) a handle syncs nothing.
+//!   directory returns `Ok`. Closing (dropping) a handle syncs nothing, but
+//!   every appended byte is in the file once the handle is closed.
 //! - Buffers are handed over by reference and copied (or written) before the
-//!   call returns, so a completion-based backend (io_uring, the next issue)
-//!   can submit `append` + `sync_data` as one linked write-then-fdatasync
-//!   without the caller keeping buffers alive.
+//!   call returns, so a completion-based backend ([`UringFs`]) can submit
+//!   `append` + `sync_data` as one linked write-then-fdatasync without the
+//!   caller keeping buffers alive.
+//!
+//! # Choosing the real backend
+//! [`os_fs`] picks between [`UringFs`] and [`OsFs`] ([`IoBackend`]): a backend
+//! passed in is used as given; otherwise the environment variable
+//! `DYNACORE_IO` (`uring` or `portable`; unset or empty means automatic)
+//! decides; otherwise io_uring is used when [`uring_available`], which tries
+//! once per process to set up a ring and fails where the kernel lacks
+//! io_uring, `kernel.io_uring_disabled` forbids it, or a seccomp filter (as in
+//! many containers) blocks it. [`default_fs`] is the automatic choice.
 
 mod faulty;
 mod mem;
 mod os;
+mod uring;
 
 pub use faulty::{FaultKind, FaultyFs};
 pub use mem::MemFs;
 pub use os::OsFs;
+pub use uring::UringFs;
 
+use std::ffi::OsString;
 use std::fmt;
 use std::path::Path;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// A file system: the operations the engine needs, and no more.
 ///
@@ -98,6 +116,39 @@ pub trait WritableFile: Send + fmt::Debug {
 
     /// The path the file was created at.
     fn path(&self) -> &Path;
+
+    /// Starts making everything appended so far durable, and returns the
+    /// handle that finishes the job. The owner can then release its lock
+    /// while the device works: group commit appends a group's records under
+    /// the shard's lock, and the group's leader waits for the sync outside it.
+    ///
+    /// The sync covers exactly the bytes appended before this call. The
+    /// handle may be waited on from another thread; appends made after this
+    /// call are allowed while it is pending and are not covered by it.
+    /// Errors (from here or from [`PendingSync::wait`]) mean the same as a
+    /// failed [`WritableFile::sync_data`]: never retry and carry on.
+    ///
+    /// The default syncs right here and returns a finished handle.
+    fn begin_sync(&mut self) -> Result<Box<dyn PendingSync>> {
+        self.sync_data()?;
+        Ok(Box::new(SyncDone))
+    }
+}
+
+/// A sync started by [`WritableFile::begin_sync`], finished by [`PendingSync::wait`].
+pub trait PendingSync: Send {
+    /// Blocks until the bytes the sync covers are durable, or fails.
+    fn wait(self: Box<Self>) -> Result<()>;
+}
+
+/// A sync that already finished (the default [`WritableFile::begin_sync`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SyncDone;
+
+impl PendingSync for SyncDone {
+    fn wait(self: Box<Self>) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A held directory lock; released when dropped.
@@ -136,7 +187,195 @@ impl Clock for SystemClock {
     }
 }
 
-/// The default file system: the real one.
+/// A clock that moves only when told to: for tests of time-driven behaviour
+/// (interval syncs) without sleeping. Clones share the same time.
+#[derive(Debug, Clone)]
+pub struct ManualClock {
+    now: Arc<std::sync::Mutex<Instant>>,
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        ManualClock {
+            now: Arc::new(std::sync::Mutex::new(SystemClock.now())),
+        }
+    }
+}
+
+impl ManualClock {
+    /// A clock starting at the current real time.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: std::time::Duration) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The environment variable that chooses the real backend when none is
+/// given to [`os_fs`]: `uring` or `portable`.
+pub const IO_BACKEND_ENV: &str = "DYNACORE_IO";
+
+/// A real file system backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IoBackend {
+    /// [`UringFs`]: appends and syncs through io_uring.
+    Uring,
+    /// [`OsFs`]: plain system calls, works everywhere.
+    Portable,
+}
+
+impl fmt::Display for IoBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IoBackend::Uring => "io_uring",
+            IoBackend::Portable => "portable",
+        })
+    }
+}
+
+impl FromStr for IoBackend {
+    type Err = Error;
+
+    /// Parses `uring` (or `io_uring`, as displayed) and `portable`.
+    fn from_str(name: &str) -> Result<Self> {
+        match name {
+            "uring" | "io_uring" => Ok(IoBackend::Uring),
+            "portable" => Ok(IoBackend::Portable),
+            _ => Err(Error::InvalidConfig(format!(
+                "unknown I/O backend `{name}`: expected `uring` or `portable`"
+            ))),
+        }
+    }
+}
+
+/// Whether io_uring can be used in this process (checked once, then
+/// remembered): a ring can be created, supports the operations [`UringFs`]
+/// uses, and completes a no-op. False on any error, such as `ENOSYS` (no
+/// io_uring in the kernel) or `EPERM` (`kernel.io_uring_disabled`, or a
+/// seccomp filter).
+pub fn uring_available() -> bool {
+    uring::probe().is_ok()
+}
+
+/// The real file system, with the backend it uses; see the module docs for
+/// how the backend is chosen.
+///
+/// Errors: [`Error::InvalidConfig`] if io_uring is asked for (by `backend` or
+/// `DYNACORE_IO`) but cannot be set up here, or if `DYNACORE_IO` holds
+/// anything but `uring`, `portable` or nothing.
+pub fn os_fs(backend: Option<IoBackend>) -> Result<(Arc<dyn Fs>, IoBackend)> {
+    let backend = match backend {
+        Some(backend) => backend,
+        None => match backend_from_env(std::env::var_os(IO_BACKEND_ENV))? {
+            Some(backend) => backend,
+            None if uring_available() => IoBackend::Uring,
+            None => IoBackend::Portable,
+        },
+    };
+    let fs: Arc<dyn Fs> = match backend {
+        IoBackend::Uring => Arc::new(UringFs::new()?),
+        IoBackend::Portable => Arc::new(OsFs),
+    };
+    Ok((fs, backend))
+}
+
+/// The backend `DYNACORE_IO` asks for, given its value; `None` if it is
+/// unset or empty.
+fn backend_from_env(value: Option<OsString>) -> Result<Option<IoBackend>> {
+    let invalid = |value: &dyn fmt::Debug| {
+        Error::InvalidConfig(format!(
+            "{IO_BACKEND_ENV} is {value:?}: expected `uring` or `portable` (or unset, to choose \
+             automatically)"
+        ))
+    };
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let Some(name) = value.to_str() else {
+        return Err(invalid(&value));
+    };
+    if name.is_empty() {
+        return Ok(None);
+    }
+    name.parse().map(Some).map_err(|_| invalid(&name))
+}
+
+/// The default file system: the real one, with the backend chosen
+/// automatically ([`os_fs`]`(None)`); the portable backend if that choice
+/// fails (an unusable `DYNACORE_IO`), since this function cannot report it.
 pub fn default_fs() -> Arc<dyn Fs> {
-    Arc::new(OsFs)
+    match os_fs(None) {
+        Ok((fs, _)) => fs,
+        Err(_) => Arc::new(OsFs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_backend_names_parse_and_display() {
+        assert_eq!("uring".parse::<IoBackend>().unwrap(), IoBackend::Uring);
+        assert_eq!(
+            "portable".parse::<IoBackend>().unwrap(),
+            IoBackend::Portable
+        );
+        for backend in [IoBackend::Uring, IoBackend::Portable] {
+            assert_eq!(backend.to_string().parse::<IoBackend>().unwrap(), backend);
+        }
+        assert!(matches!(
+            "URING".parse::<IoBackend>(),
+            Err(Error::InvalidConfig(_))
+        ));
+    }
+
+    #[test]
+    fn backend_env_value_is_checked() {
+        assert_eq!(backend_from_env(None).unwrap(), None);
+        assert_eq!(backend_from_env(Some("".into())).unwrap(), None);
+        assert_eq!(
+            backend_from_env(Some("uring".into())).unwrap(),
+            Some(IoBackend::Uring)
+        );
+        assert_eq!(
+            backend_from_env(Some("portable".into())).unwrap(),
+            Some(IoBackend::Portable)
+        );
+        let error = backend_from_env(Some("fast".into())).unwrap_err();
+        assert!(matches!(error, Error::InvalidConfig(_)), "{error}");
+        let message = error.to_string();
+        assert!(message.contains(IO_BACKEND_ENV), "{message}");
+        assert!(
+            message.contains("uring") && message.contains("portable"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn forced_backend_is_used_or_refused() {
+        let (_, backend) = os_fs(Some(IoBackend::Portable)).unwrap();
+        assert_eq!(backend, IoBackend::Portable);
+        match os_fs(Some(IoBackend::Uring)) {
+            Ok((_, backend)) => {
+                assert!(uring_available());
+                assert_eq!(backend, IoBackend::Uring);
+            }
+            Err(error) => {
+                assert!(!uring_available());
+                assert!(matches!(error, Error::InvalidConfig(_)), "{error}");
+                assert!(error.to_string().contains("io_uring"), "{error}");
+            }
+        }
+    }
 }

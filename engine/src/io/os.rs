@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
-use super::{DirLock, Fs, WritableFile};
+use super::{DirLock, Fs, PendingSync, WritableFile};
 use crate::{Error, Result};
 
 /// The operating system's file system.
@@ -46,6 +46,46 @@ impl WritableFile for OsWritableFile {
     fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Appends went straight to the kernel, so a `fdatasync` on a duplicate
+    /// of the descriptor, from any thread, covers everything appended so far.
+    fn begin_sync(&mut self) -> Result<Box<dyn PendingSync>> {
+        let file = self
+            .file
+            .try_clone()
+            .map_err(|e| Error::io("dup", &self.path, e))?;
+        Ok(Box::new(OsPendingSync {
+            file,
+            path: self.path.clone(),
+        }))
+    }
+}
+
+/// A sync begun by [`OsWritableFile::begin_sync`]: a duplicate descriptor of
+/// the file, to `fdatasync` when waited on.
+#[derive(Debug)]
+struct OsPendingSync {
+    file: File,
+    path: PathBuf,
+}
+
+impl PendingSync for OsPendingSync {
+    fn wait(self: Box<Self>) -> Result<()> {
+        self.file
+            .sync_data()
+            .map_err(|e| Error::io("fdatasync", &self.path, e))
+    }
+}
+
+/// Creates (or truncates) the file at `path` for writing: the one way both
+/// real backends open files.
+pub(super) fn create_file(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))
 }
 
 impl Fs for OsFs {
@@ -54,12 +94,7 @@ impl Fs for OsFs {
     }
 
     fn create(&self, path: &Path) -> Result<Box<dyn WritableFile>> {
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)
-            .map_err(|e| Error::io("create", path, e))?;
+        let file = create_file(path)?;
         Ok(Box::new(OsWritableFile {
             file,
             path: path.to_path_buf(),

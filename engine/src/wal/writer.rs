@@ -171,6 +171,22 @@ impl WalWriter {
         Ok(())
     }
 
+    /// Flushes, then starts a sync of every record added so far and returns
+    /// the handle that finishes it ([`crate::io::WritableFile::begin_sync`]),
+    /// so the caller can wait for the device without holding its lock.
+    /// A failure of the returned handle's `wait` must be treated like a
+    /// failed [`WalWriter::sync`]: the owner stops writing (the LSM poisons
+    /// itself), since this writer cannot see that failure.
+    ///
+    /// Errors: as [`WalWriter::sync`].
+    pub fn begin_sync(&mut self) -> Result<Box<dyn crate::io::PendingSync>> {
+        self.flush()?;
+        match self.file.begin_sync() {
+            Ok(pending) => Ok(pending),
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
     /// Whether an earlier append or sync failed (every write now fails).
     pub fn is_failed(&self) -> bool {
         self.failure.is_some()
