@@ -62,7 +62,7 @@ pub fn ycsb_key(keynum: u64) -> String {
     format!("user{}", hash.wrapping_abs())
 }
 
-fn make_item(key: &str, fields: usize, field_bytes: usize, seed: u64) -> Item {
+pub(crate) fn make_item(key: &str, fields: usize, field_bytes: usize, seed: u64) -> Item {
     let mut item = BTreeMap::new();
     item.insert("pk".to_owned(), AttributeValue::S(key.to_owned()));
     for field in 0..fields {
@@ -171,7 +171,7 @@ pub fn run(args: &LoadArgs) -> anyhow::Result<()> {
         args.items
     );
 
-    let stats = db.stats();
+    let stats = db.stats().combined();
     let c = &stats.counters;
     println!(
         "write amplification: (flush {} + compaction {} bytes) / user {} bytes = {:.2}  (WAL adds {} bytes)",

@@ -66,6 +66,20 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// A shard is at one of its limits (request queue, writes waiting for the
+    /// next group commit) and stayed there for the whole wait bound. Nothing
+    /// was changed; retry after backing off. The DynamoDB API reports it as
+    /// `ThrottlingException`.
+    #[error(
+        "ThrottlingException: shard {shard} is busy ({what}); nothing was changed, retry later"
+    )]
+    Busy {
+        /// The shard that was at its limit.
+        shard: u16,
+        /// Which limit.
+        what: &'static str,
+    },
+
     /// The database options are inconsistent or unusable.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
@@ -93,6 +107,45 @@ impl Error {
     /// A DynamoDB `ValidationException` with the given message.
     pub fn validation(message: impl Into<String>) -> Self {
         Error::Validation(message.into())
+    }
+
+    /// Whether retrying the same request later may succeed ([`Error::Busy`]).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Busy { .. })
+    }
+
+    /// A copy of this error for each writer of a group commit that failed as
+    /// a whole (`Error` is not `Clone` because `std::io::Error` is not). An
+    /// I/O error keeps its kind and message.
+    pub fn duplicate(&self) -> Error {
+        match self {
+            Error::Io { op, path, source } => Error::Io {
+                op,
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            Error::Corruption {
+                file,
+                offset,
+                reason,
+            } => Error::Corruption {
+                file: file.clone(),
+                offset: *offset,
+                reason: reason.clone(),
+            },
+            Error::Poisoned { reason } => Error::Poisoned {
+                reason: reason.clone(),
+            },
+            Error::Validation(m) => Error::Validation(m.clone()),
+            Error::TableNotFound(m) => Error::TableNotFound(m.clone()),
+            Error::TableAlreadyExists(m) => Error::TableAlreadyExists(m.clone()),
+            Error::Locked { path } => Error::Locked { path: path.clone() },
+            Error::Busy { shard, what } => Error::Busy {
+                shard: *shard,
+                what,
+            },
+            Error::InvalidConfig(m) => Error::InvalidConfig(m.clone()),
+        }
     }
 
     /// Whether this error reports corrupt on-disk data.

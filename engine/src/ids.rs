@@ -34,6 +34,12 @@ id_type!(
     TableId(u32)
 );
 
+id_type!(
+    /// One shard: the per-core unit that owns an LSM, its WAL and manifest.
+    /// Shard `n` keeps its files in `shard-NNN/` under the database directory.
+    ShardId(u16)
+);
+
 impl SeqNo {
     /// The largest sequence number that can be assigned (56 bits: the
     /// internal key packs it with an 8-bit kind).

@@ -12,14 +12,18 @@
 //! | I/O seam | [`io`] (the only code touching files or the clock) |
 //! | on-disk structures | [`wal`], [`memtable`], [`sstable`], [`manifest`] |
 //! | tree | [`iter`], [`compaction`], [`lsm`] (one shard's LSM, single-threaded) |
-//! | API | [`Db`] (the embedded database) |
+//! | thread-per-core | [`shard`] (shards, routing, shard threads, group commit, reply slots) |
+//! | API | [`Db`] (the embedded database over all shards) |
 //!
 //! Start with `docs/architecture.md` for the design, `docs/format/` for every
 //! byte on disk.
 
+#![cfg_attr(loom, allow(dead_code, unused_imports))]
+
 pub mod catalog;
 pub mod coding;
 pub mod compaction;
+#[cfg(not(loom))]
 mod engine;
 pub mod error;
 pub mod filenames;
@@ -31,15 +35,19 @@ pub mod lsm;
 pub mod manifest;
 pub mod memtable;
 pub mod model;
+pub mod shard;
 pub mod sstable;
+mod sync;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod wal;
 
 pub use catalog::TableDescription;
-pub use engine::{Db, DbBuilder, Page, QueryOptions, ScanOptions};
+#[cfg(not(loom))]
+pub use engine::{BatchWrite, Db, DbBuilder, Page, QueryOptions, ScanOptions, shard_dir};
 pub use error::{Error, Result};
 pub use lsm::{Durability, LsmStats};
 pub use model::{
     AttributeValue, Item, KeyAttribute, KeyType, KeyValue, Number, PrimaryKey, TableSchema,
 };
+pub use shard::{DbStats, Handoff, ShardStats};

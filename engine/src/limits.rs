@@ -97,6 +97,33 @@ pub const PAGE_ITEM_COUNT_MAX: usize = 10_000;
 pub const PAGE_SIZE_BYTES_MAX: usize = 1024 * 1024;
 
 // Relationships the code depends on.
+/// Virtual partitions between keys and shards (`shard/router.rs`). Part of
+/// the on-disk format: an item's virtual partition is a hash of its partition
+/// key modulo this. 4096 lets up to 4096 shards each own whole partitions.
+pub const VIRTUAL_PARTITION_COUNT: usize = 4096;
+
+/// Most shards one database may have (one per core, rarely above 256; the
+/// shard id is a `u16` and every shard needs a virtual partition).
+pub const SHARD_COUNT_MAX: usize = 1024;
+
+/// Requests waiting in one shard's queue (from async callers and the
+/// shard-thread hand-off). A full queue makes callers wait up to
+/// [`BUSY_WAIT_MS_DEFAULT`] and then fail with a retryable `Busy` error, so
+/// memory never grows without bound.
+pub const SHARD_QUEUE_DEPTH_MAX: usize = 4096;
+
+/// Write batches waiting to join one shard's next group commit. The group
+/// being synced is not counted. Like the queue, full means wait, then `Busy`.
+pub const PENDING_WRITES_MAX: usize = 4096;
+
+/// Bytes of write batches waiting for one shard's next group commit.
+pub const PENDING_WRITE_BYTES_MAX: usize = 64 * 1024 * 1024;
+
+/// How long a caller waits for room in a full queue before `Busy`.
+pub const BUSY_WAIT_MS_DEFAULT: u64 = 1_000;
+
+const _: () = assert!(SHARD_COUNT_MAX <= VIRTUAL_PARTITION_COUNT);
+const _: () = assert!(SHARD_COUNT_MAX <= u16::MAX as usize);
 const _: () = assert!(SORT_KEY_SIZE_BYTES_MAX < PARTITION_KEY_SIZE_BYTES_MAX);
 const _: () = assert!(ENCODED_VALUE_BYTES_MAX < WAL_RECORD_BYTES_MAX);
 const _: () = assert!(L0_COMPACTION_TRIGGER_DEFAULT < L0_STOP_WRITES_TRIGGER_DEFAULT);

@@ -88,7 +88,7 @@ fn invalid_items_are_rejected_and_change_nothing() {
         "{error}"
     );
     assert_eq!(db.scan("tbl", &ScanOptions::default()).unwrap().items, []);
-    assert_eq!(db.stats().counters.batches_written, 0);
+    assert_eq!(db.stats().combined().counters.batches_written, 0);
 }
 
 #[test]
@@ -126,4 +126,150 @@ fn query_pages_through_a_partition_in_sort_key_order() {
     let expected: Vec<_> = sort_keys.iter().map(|s| number(s)).collect();
     assert_eq!(seen, expected);
     assert_eq!(pages, 3);
+}
+
+#[test]
+fn reopening_with_another_shard_count_is_refused_with_the_stored_count() {
+    let fs = Arc::new(MemFs::new());
+    let open = |shards: Option<usize>| {
+        let builder = Db::builder("/db").fs(fs.clone());
+        match shards {
+            Some(n) => builder.shard_count(n).open(),
+            None => builder.open(),
+        }
+    };
+    let db = open(Some(3)).unwrap();
+    db.create_table("tbl", string_schema()).unwrap();
+    db.put_item("tbl", &item("a", None, &[])).unwrap();
+    drop(db);
+    let error = open(Some(2)).unwrap_err();
+    assert!(matches!(error, Error::InvalidConfig(_)), "{error}");
+    assert!(
+        error.to_string().contains("written with 3 shards"),
+        "{error}"
+    );
+    // Without an explicit count, the stored one is used.
+    let db = open(None).unwrap();
+    assert_eq!(db.shard_count(), 3);
+    assert!(db.get_item("tbl", &key("a", None)).unwrap().is_some());
+}
+
+#[test]
+fn items_spread_over_shards_and_every_shard_reports_its_share() {
+    let db = Db::builder("/db")
+        .fs(Arc::new(MemFs::new()))
+        .shard_count(2)
+        .open()
+        .unwrap();
+    db.create_table("tbl", string_schema()).unwrap();
+    for i in 0..200 {
+        db.put_item("tbl", &item(&format!("k{i}"), None, &[]))
+            .unwrap();
+    }
+    for i in 0..200 {
+        assert!(
+            db.get_item("tbl", &key(&format!("k{i}"), None))
+                .unwrap()
+                .is_some()
+        );
+    }
+    let stats = db.stats();
+    assert_eq!(stats.io_backend, "custom");
+    for shard in &stats.shards {
+        let ops = &shard.operations;
+        // 200 keys hashed over 2 shards: each gets a fair share.
+        assert!(
+            ops.write_batches > 60 && ops.gets > 60,
+            "{:?}: {ops:?}",
+            shard.shard
+        );
+        assert_eq!(ops.write_batches, ops.gets, "{:?}", shard.shard);
+        assert!(shard.group_commit.groups > 0);
+        assert!(shard.fsync_latency.count > 0);
+    }
+    let total: u64 = stats
+        .shards
+        .iter()
+        .map(|s| s.operations.write_batches)
+        .sum();
+    assert_eq!(total, 200);
+}
+
+#[test]
+fn async_calls_complete_through_any_executor() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    // A minimal executor: poll, park until woken, poll again.
+    fn block_on<F: Future>(future: F) -> F::Output {
+        struct ThreadWaker(std::thread::Thread);
+        impl std::task::Wake for ThreadWaker {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+                return value;
+            }
+            std::thread::park();
+        }
+    }
+    let db = Db::builder("/db")
+        .fs(Arc::new(MemFs::new()))
+        .shard_count(2)
+        .open()
+        .unwrap();
+    db.create_table("tbl", string_schema()).unwrap();
+    let writes: Vec<_> = (0..50)
+        .map(|i| db.put_item_async("tbl", &item(&format!("k{i}"), None, &[("v", "x")])))
+        .collect();
+    for write in writes {
+        block_on(write).unwrap();
+    }
+    for i in 0..50 {
+        let got = block_on(db.get_item_async("tbl", &key(&format!("k{i}"), None))).unwrap();
+        assert_eq!(got, Some(item(&format!("k{i}"), None, &[("v", "x")])));
+    }
+    block_on(db.delete_item_async("tbl", &key("k0", None))).unwrap();
+    assert_eq!(
+        block_on(db.get_item_async("tbl", &key("k0", None))).unwrap(),
+        None
+    );
+    // Errors arrive through the future too.
+    assert!(matches!(
+        block_on(db.get_item_async("nope", &key("k0", None))),
+        Err(Error::TableNotFound(_))
+    ));
+}
+
+#[test]
+fn batch_write_and_batch_get_span_shards() {
+    use dynacore::BatchWrite;
+    let db = Db::builder("/db")
+        .fs(Arc::new(MemFs::new()))
+        .shard_count(3)
+        .open()
+        .unwrap();
+    db.create_table("tbl", string_schema()).unwrap();
+    let writes: Vec<BatchWrite> = (0..25)
+        .map(|i| BatchWrite::Put(item(&format!("k{i}"), None, &[])))
+        .chain([BatchWrite::Delete(key("k3", None))])
+        .collect();
+    db.batch_write("tbl", &writes).unwrap();
+    let keys: Vec<_> = (0..26).map(|i| key(&format!("k{i}"), None)).collect();
+    let got = db.batch_get("tbl", &keys).unwrap();
+    for (i, found) in got.iter().enumerate() {
+        // k3 was put then deleted in the same batch: the later write wins.
+        assert_eq!(found.is_some(), i != 3 && i < 25, "k{i}");
+    }
+    let writes_per_shard: Vec<u64> = db
+        .stats()
+        .shards
+        .iter()
+        .map(|s| s.operations.write_batches)
+        .collect();
+    assert_eq!(writes_per_shard, [1, 1, 1], "one batch per shard");
 }

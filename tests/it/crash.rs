@@ -5,8 +5,9 @@
 //!     workload (the durable image is frozen at that sync; everything after
 //!     fails), then recovery — and the same with torn unsynced tails.
 //! (b) A real child process writing under `Durability::Sync` is killed with
-//!     SIGKILL at random moments, at least 20 times; after each kill the
-//!     database reopens with every acknowledged write present.
+//!     SIGKILL at random moments, at least 20 times, alternating the io_uring
+//!     and portable I/O backends; after each kill the database reopens with
+//!     every acknowledged write present.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -246,7 +247,14 @@ fn sigkill_during_sync_writes_loses_no_acknowledged_write() {
     let mut next_index = 0u64;
     let mut undetermined_keys = Vec::new();
     for cycle in 0..cycles {
+        // Alternate the I/O backends, so both are killed mid-write.
+        let backend = if cycle % 2 == 0 && dynacore::io::uring_available() {
+            "uring"
+        } else {
+            "portable"
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_crash-writer"))
+            .env(dynacore::io::IO_BACKEND_ENV, backend)
             .arg(&dir)
             .arg(next_index.to_string())
             .arg(cycle.to_string())

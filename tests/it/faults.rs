@@ -14,21 +14,25 @@ use dynacore::io::{FaultKind, FaultyFs, Fs, MemFs};
 use dynacore::{Db, Durability, Error};
 use dynacore_tests::{Rng, item, key, string_schema};
 
+/// One shard, so that every file the tests inspect is in `SHARD_DIR`.
 fn open_on(fs: Arc<dyn Fs>) -> dynacore::Result<Db> {
     Db::builder("/db")
         .fs(fs)
+        .shard_count(1)
         .durability(Durability::Sync)
         .memtable_size_bytes_max(16 * 1024)
         .open()
 }
 
+const SHARD_DIR: &str = "/db/shard-000";
+
 fn files_named(fs: &MemFs, suffix: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs
-        .list_dir(Path::new("/db"))
+        .list_dir(Path::new(SHARD_DIR))
         .unwrap()
         .into_iter()
         .filter(|n| n.ends_with(suffix) || n.starts_with(suffix))
-        .map(|n| Path::new("/db").join(n))
+        .map(|n| Path::new(SHARD_DIR).join(n))
         .collect();
     files.sort();
     files

@@ -13,15 +13,39 @@ use std::path::Path;
 use std::sync::Arc;
 
 use dynacore::compaction::CompactionOptions;
-use dynacore::io::{Fs, MemFs};
-use dynacore::{Db, Durability, Item, KeyValue, Number, QueryOptions, ScanOptions};
+use dynacore::io::{Fs, IoBackend, MemFs};
+use dynacore::{Db, Durability, Handoff, Item, KeyValue, Number, QueryOptions, ScanOptions};
 use dynacore_tests::{Rng, for_each_seed, item, key, number, string_number_schema, tempdir};
 
 type Model = BTreeMap<(String, Number), Item>;
 
-fn open(fs: &Arc<dyn Fs>, dir: &Path, rng: &mut Rng) -> Db {
+/// How the engine under test is set up, beyond the random LSM tuning.
+#[derive(Debug, Clone, Copy)]
+struct Setup {
+    shard_count: usize,
+    handoff: Handoff,
+}
+
+impl Setup {
+    fn random(rng: &mut Rng) -> Setup {
+        Setup {
+            shard_count: 1 + rng.below(3) as usize,
+            handoff: if rng.chance(25) {
+                Handoff::ShardThread {
+                    spin_iterations: rng.below(2000) as u32,
+                }
+            } else {
+                Handoff::CallerRuns
+            },
+        }
+    }
+}
+
+fn open(fs: &Arc<dyn Fs>, dir: &Path, setup: Setup, rng: &mut Rng) -> Db {
     Db::builder(dir)
         .fs(fs.clone())
+        .shard_count(setup.shard_count)
+        .handoff(setup.handoff)
         .durability(if rng.chance(50) {
             Durability::Sync
         } else {
@@ -89,7 +113,9 @@ fn to_key_bound(bound: &Bound<Number>) -> Bound<KeyValue> {
 
 fn run(seed: u64, operation_count: usize, fs: Arc<dyn Fs>, dir: &Path) {
     let mut rng = Rng::new(seed);
-    let mut db = open(&fs, dir, &mut rng);
+    let setup = Setup::random(&mut rng);
+    eprintln!("seed {seed}: {setup:?}");
+    let mut db = open(&fs, dir, setup, &mut rng);
     db.create_table("tbl", string_number_schema()).unwrap();
     let (mut flushes, mut compactions, mut trivial_moves) = (0, 0, 0);
     let mut model = Model::new();
@@ -193,19 +219,19 @@ fn run(seed: u64, operation_count: usize, fs: Arc<dyn Fs>, dir: &Path) {
             94..=95 => db.flush().unwrap(),
             96..=97 => db.compact().unwrap(),
             _ => {
-                let c = db.stats().counters;
+                let c = db.stats().combined().counters;
                 (flushes, compactions, trivial_moves) = (
                     flushes + c.flush_count,
                     compactions + c.compaction_count,
                     trivial_moves + c.trivial_move_count,
                 );
                 drop(db);
-                db = open(&fs, dir, &mut rng);
+                db = open(&fs, dir, setup, &mut rng);
             }
         }
     }
     // Final full comparison after a last reopen.
-    let c = db.stats().counters;
+    let c = db.stats().combined().counters;
     (flushes, compactions, trivial_moves) = (
         flushes + c.flush_count,
         compactions + c.compaction_count,
@@ -216,14 +242,14 @@ fn run(seed: u64, operation_count: usize, fs: Arc<dyn Fs>, dir: &Path) {
         "seed {seed}: too little background work to test: {flushes} flushes, {compactions} compactions"
     );
     drop(db);
-    let db = open(&fs, dir, &mut rng);
+    let db = open(&fs, dir, setup, &mut rng);
     for ((pk, sk), expected) in &model {
         assert_eq!(
             db.get_item("tbl", &key(pk, Some(sk))).unwrap().as_ref(),
             Some(expected)
         );
     }
-    let stats = db.stats();
+    let stats = db.stats().combined();
     assert!(stats.poisoned.is_none());
     eprintln!(
         "seed {seed}: {} items; {flushes} flushes, {compactions} compactions, {trivial_moves} trivial moves; levels now {:?}",
@@ -243,11 +269,26 @@ fn engine_agrees_with_btreemap_model_in_memory() {
     });
 }
 
-#[test]
-fn engine_agrees_with_btreemap_model_on_real_files() {
+/// The real-file runs, once per I/O backend.
+fn run_on_real_files(backend: IoBackend, seed_offset: u64) {
+    if backend == IoBackend::Uring && !dynacore::io::uring_available() {
+        eprintln!("io_uring cannot be set up on this machine: the io_uring run is skipped");
+        return;
+    }
     for_each_seed(1, |seed| {
         let dir = tempdir();
-        run(1000 + seed, 4000, dynacore::io::default_fs(), &dir);
+        let (fs, _) = dynacore::io::os_fs(Some(backend)).unwrap();
+        run(seed_offset + seed, 4000, fs, &dir);
         let _ = std::fs::remove_dir_all(&dir);
     });
+}
+
+#[test]
+fn engine_agrees_with_btreemap_model_on_real_files_with_io_uring() {
+    run_on_real_files(IoBackend::Uring, 1000);
+}
+
+#[test]
+fn engine_agrees_with_btreemap_model_on_real_files_with_portable_io() {
+    run_on_real_files(IoBackend::Portable, 2000);
 }

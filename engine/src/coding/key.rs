@@ -91,14 +91,21 @@ pub fn encode_partition_prefix(table: TableId, partition: &KeyValue) -> Vec<u8> 
 
 /// The encoded user key of `key` in `table`.
 pub fn encode_key(table: TableId, key: &PrimaryKey) -> Vec<u8> {
+    encode_key_split(table, key).0
+}
+
+/// [`encode_key`], and the length of its first part, the partition prefix
+/// ([`encode_partition_prefix`]), which is what the shard router hashes.
+pub fn encode_key_split(table: TableId, key: &PrimaryKey) -> (Vec<u8>, usize) {
     let sort_len = key.sort.as_ref().map_or(0, encoded_len_hint);
     let mut out = Vec::with_capacity(TABLE_ID_BYTES + encoded_len_hint(&key.partition) + sort_len);
     out.extend_from_slice(&table.0.to_be_bytes());
     encode_key_value_into(&mut out, &key.partition);
+    let partition_prefix_len = out.len();
     if let Some(sort) = &key.sort {
         encode_key_value_into(&mut out, sort);
     }
-    out
+    (out, partition_prefix_len)
 }
 
 /// Appends the component encoding of `value`: its tag, body and terminator.

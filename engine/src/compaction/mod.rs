@@ -11,4 +11,4 @@ pub mod job;
 pub mod picker;
 
 pub use job::{JobOutput, TableWriteJob};
-pub use picker::{CompactionOptions, CompactionTask, pick};
+pub use picker::{CompactionOptions, CompactionTask, pending_compaction_bytes, pick};

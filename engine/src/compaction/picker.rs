@@ -111,6 +111,25 @@ pub fn level_scores(levels: &[Vec<FileMeta>], options: &CompactionOptions) -> Ve
         .collect()
 }
 
+/// An estimate of the bytes compaction must rewrite before every level is
+/// back within its target: all of L0 once it reaches its trigger, plus each
+/// deeper level's excess over its target (the last level has no target).
+/// Coarser than RocksDB's estimate — it ignores the fan-out into the level
+/// below — but it is zero exactly when the picker has nothing to do by size.
+pub fn pending_compaction_bytes(levels: &[Vec<FileMeta>], options: &CompactionOptions) -> u64 {
+    let last = levels.len().saturating_sub(1);
+    levels
+        .iter()
+        .enumerate()
+        .map(|(level, files)| match level {
+            0 if files.len() >= options.l0_compaction_trigger => level_bytes(files),
+            0 => 0,
+            _ if level >= last => 0,
+            _ => level_bytes(files).saturating_sub(options.level_target_bytes(level)),
+        })
+        .sum()
+}
+
 /// Picks the next compaction, if any level needs one.
 ///
 /// `levels[0]` may be in any order; `levels[n]` for n >= 1 must be sorted by

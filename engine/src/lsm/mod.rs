@@ -143,6 +143,43 @@ pub struct Lsm {
     counters: LsmCounters,
     /// The version changed since the picker last found nothing to do.
     compaction_check_due: bool,
+    /// A group was appended by [`Lsm::append_group`] and not yet finished.
+    group_in_flight: bool,
+}
+
+/// A write group between [`Lsm::append_group`] and [`Lsm::finish_group`]:
+/// logged, perhaps being synced, not yet applied.
+#[must_use = "a pending group must be finished with Lsm::finish_group"]
+pub struct PendingGroup {
+    last_seqno: SeqNo,
+    payload_bytes: u64,
+    batch_count: u64,
+    sync: Option<Box<dyn crate::io::PendingSync>>,
+    /// Whether any record was logged (an all-empty group logs nothing).
+    logged: bool,
+}
+
+impl PendingGroup {
+    /// The sync the group waits for (under `Durability::Sync`), to be waited
+    /// on — outside the owner's lock — before [`Lsm::finish_group`].
+    pub fn take_sync(&mut self) -> Option<Box<dyn crate::io::PendingSync>> {
+        self.sync.take()
+    }
+
+    /// Batches in the group that logged a record.
+    pub fn batch_count(&self) -> u64 {
+        self.batch_count
+    }
+}
+
+impl std::fmt::Debug for PendingGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingGroup")
+            .field("last_seqno", &self.last_seqno)
+            .field("batch_count", &self.batch_count)
+            .field("sync_pending", &self.sync.is_some())
+            .finish()
+    }
 }
 
 impl Lsm {
@@ -211,32 +248,107 @@ impl Lsm {
     /// atomic: after a crash it is either wholly present or absent. When this
     /// returns `Ok` under `Durability::Sync`, all of them are durable.
     /// Returns the last sequence number assigned.
+    ///
+    /// This is [`Lsm::append_group`], the sync, and [`Lsm::finish_group`] in
+    /// one call, for callers that do not release a lock in between.
     pub fn write_group(&mut self, batches: &[&WriteBatch]) -> Result<SeqNo> {
+        let mut group = self.append_group(batches)?;
+        let synced = group.take_sync().map_or(Ok(()), |pending| pending.wait());
+        self.finish_group(group, batches, synced)
+    }
+
+    /// The first half of a group commit: makes room, frames every batch of
+    /// the group into the WAL with consecutive sequence numbers, hands the
+    /// records to the OS, and — under `Durability::Sync` — starts their sync
+    /// ([`PendingGroup::take_sync`]). Nothing is applied yet: readers do not
+    /// see the group until [`Lsm::finish_group`].
+    ///
+    /// Between this call and `finish_group` the caller may release its lock
+    /// and wait for the sync, and the tree may serve reads and background
+    /// work meanwhile, but no other group may be appended and the memtable may
+    /// not be frozen ([`Lsm::group_in_flight`]): the group's records live in
+    /// the current WAL and must reach the current memtable.
+    ///
+    /// Errors: `Validation` for a batch over the record limit (nothing is
+    /// logged); `Poisoned` after an earlier failure; any I/O error, which
+    /// poisons the tree.
+    ///
+    /// # Panics
+    /// If a group is already in flight (a bug in the caller).
+    pub fn append_group(&mut self, batches: &[&WriteBatch]) -> Result<PendingGroup> {
+        assert!(
+            !self.group_in_flight,
+            "append_group while another group is in flight"
+        );
         self.check_writable()?;
         self.make_room_for_write()?;
         let mut seqno = self.last_seqno;
         let mut payload_bytes = 0u64;
+        let mut batch_count = 0u64;
         for batch in batches.iter().filter(|b| !b.is_empty()) {
             let payload = batch.encode(seqno.next());
             if let Err(e) = self.wal.add_record(&payload) {
                 // add_record validates sizes before buffering anything; any
                 // other failure leaves the log in an unknown state.
                 return Err(match e {
-                    Error::Validation(_) => e,
+                    Error::Validation(_) if batch_count == 0 => e,
                     other => self.poison(other),
                 });
             }
             payload_bytes += payload.len() as u64;
+            batch_count += 1;
             seqno = SeqNo(seqno.0 + batch.len() as u64);
         }
-        if seqno == self.last_seqno {
-            return Ok(seqno);
+        let mut group = PendingGroup {
+            last_seqno: seqno,
+            payload_bytes,
+            batch_count,
+            sync: None,
+            logged: seqno != self.last_seqno,
+        };
+        if !group.logged {
+            return Ok(group);
         }
-        if let Err(e) = self.persist_wal() {
+        let started = match self.options.durability {
+            Durability::Sync => self
+                .wal
+                .begin_sync()
+                .map(|pending| group.sync = Some(pending)),
+            _ => self.persist_wal(),
+        };
+        if let Err(e) = started {
             return Err(self.poison(e));
         }
+        self.group_in_flight = true;
+        Ok(group)
+    }
+
+    /// The second half of a group commit: `synced` is the outcome of the
+    /// group's sync (`Ok(())` when it had none). On success the batches —
+    /// the same ones, in the same order, as given to [`Lsm::append_group`] —
+    /// are applied to the memtable and become visible; on failure the tree is
+    /// poisoned and nothing is applied, so readers never see a write that was
+    /// not acknowledged. Returns the group's last sequence number.
+    pub fn finish_group(
+        &mut self,
+        group: PendingGroup,
+        batches: &[&WriteBatch],
+        synced: Result<()>,
+    ) -> Result<SeqNo> {
+        if !group.logged {
+            return Ok(group.last_seqno);
+        }
+        self.group_in_flight = false;
+        if let Err(e) = synced {
+            return Err(self.poison(e));
+        }
+        if self.options.durability == Durability::Sync {
+            self.note_wal_synced();
+        }
         self.counters.write_groups += 1;
-        self.counters.wal_bytes_written += payload_bytes;
+        self.counters.wal_bytes_written += group.payload_bytes;
+        self.counters.write_group_batches_max =
+            self.counters.write_group_batches_max.max(group.batch_count);
         // Durable (or accepted, in the weaker modes): apply.
         let mut next = self.last_seqno;
         for batch in batches {
@@ -247,9 +359,17 @@ impl Lsm {
             }
             self.counters.batches_written += u64::from(!batch.is_empty());
         }
-        debug_assert_eq!(next, seqno);
-        self.last_seqno = seqno;
-        Ok(seqno)
+        assert_eq!(
+            next, group.last_seqno,
+            "finish_group got other batches than append_group"
+        );
+        self.last_seqno = group.last_seqno;
+        Ok(group.last_seqno)
+    }
+
+    /// Whether a group was appended and not yet finished.
+    pub fn group_in_flight(&self) -> bool {
+        self.group_in_flight
     }
 
     /// Moves buffered WAL records to the OS, and syncs them as the durability mode says.
@@ -274,10 +394,14 @@ impl Lsm {
 
     fn sync_wal(&mut self) -> Result<()> {
         self.wal.sync()?;
+        self.note_wal_synced();
+        Ok(())
+    }
+
+    fn note_wal_synced(&mut self) {
         self.counters.wal_syncs += 1;
         self.wal_unsynced = false;
         self.wal_synced_at = self.options.clock.now();
-        Ok(())
     }
 
     /// Periodic duty for `Durability::Interval`: syncs the WAL if the
@@ -329,6 +453,13 @@ impl Lsm {
     /// Rotates the WAL and hands the memtable to a flush job.
     fn freeze_memtable(&mut self) -> Result<()> {
         debug_assert!(self.frozen.is_none());
+        // A group in flight has its records in the current WAL and must land
+        // in the current memtable; freezing now would let its WAL be deleted
+        // after a flush that never saw it.
+        assert!(
+            !self.group_in_flight,
+            "memtable frozen with a group in flight"
+        );
         if self.memtable.is_empty() {
             return Ok(());
         }
@@ -465,6 +596,23 @@ impl Lsm {
         self.catalog.next_table_id = TableId(id.0 + 1);
         self.catalog.tables.insert(id, description);
         Ok(id)
+    }
+
+    /// Records a table under an id another shard allocated (every shard
+    /// holds the whole catalog; shard 0 allocates ids). Later ids allocated
+    /// here stay above it.
+    pub fn create_table_with_id(&mut self, id: TableId, description: Vec<u8>) -> Result<()> {
+        self.check_writable()?;
+        let next = TableId(self.catalog.next_table_id.0.max(id.0 + 1));
+        let edit = VersionEdit {
+            next_table_id: Some(next),
+            created_tables: vec![(id, description.clone())],
+            ..VersionEdit::default()
+        };
+        self.log_edit(&edit)?;
+        self.catalog.next_table_id = next;
+        self.catalog.tables.insert(id, description);
+        Ok(())
     }
 
     /// Records that table `id` is deleted; its keys disappear from reads at

@@ -105,6 +105,8 @@ pub struct LsmCounters {
     pub wal_syncs: u64,
     /// Group-commit groups (write calls that ended in one sync or flush).
     pub write_groups: u64,
+    /// The most batches one group carried.
+    pub write_group_batches_max: u64,
     /// Memtables flushed to L0.
     pub flush_count: u64,
     /// Bytes of SSTables written by flushes.

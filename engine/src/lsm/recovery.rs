@@ -265,6 +265,7 @@ pub(super) fn open(options: LsmOptions) -> Result<Lsm> {
         poisoned: None,
         counters,
         compaction_check_due: true,
+        group_in_flight: false,
         options,
     };
 
