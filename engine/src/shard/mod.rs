@@ -73,7 +73,9 @@ pub enum Handoff {
     /// lock (the default, and the fastest measured; see the module docs).
     CallerRuns,
     /// Every request goes through the shard's queue to its shard thread; the
-    /// caller spins on its reply slot `spin_iterations` times, then parks.
+    /// caller spins on its reply slot `spin_iterations` times, then parks,
+    /// and an idle shard thread likewise spins polling its queue that many
+    /// times before it parks.
     /// Kept to measure the pure thread-per-core hand-off against
     /// `CallerRuns`, and for callers that must never touch shard state.
     ShardThread {
@@ -689,11 +691,27 @@ impl Shard {
         let _ = self.thread.set(thread);
     }
 
-    pub(crate) fn idle_park_timeout(&self) -> Duration {
-        match self.config.durability {
+    /// Whether requests wait in the queue (what a spinning shard thread polls).
+    pub(crate) fn has_queued_requests(&self) -> bool {
+        self.queue.len() > 0
+    }
+
+    /// How the shard thread waits when idle: with `Handoff::ShardThread` it
+    /// spins as long as callers do before parking, so a request arriving
+    /// within the spin needs no wake-up; otherwise it parks at once.
+    pub(crate) fn idle_policy(&self) -> runtime::IdlePolicy {
+        let spin_iterations = match self.config.handoff {
+            Handoff::CallerRuns => 0,
+            Handoff::ShardThread { spin_iterations } => spin_iterations,
+        };
+        let park_timeout = match self.config.durability {
             // Interval syncs are due on time even when nobody writes.
             Durability::Interval(interval) => (interval / 2).max(Duration::from_millis(1)),
             _ => Duration::from_millis(100),
+        };
+        runtime::IdlePolicy {
+            spin_iterations,
+            park_timeout,
         }
     }
 
