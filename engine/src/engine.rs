@@ -839,6 +839,9 @@ impl Db {
             let mut core = shard.lock_quiescent();
             core.lsm.tick()?;
             core.lsm.background_step()?;
+            let obsolete = core.lsm.take_obsolete_files();
+            drop(core);
+            shard.remove_obsolete(obsolete);
         }
         Ok(())
     }

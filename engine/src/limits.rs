@@ -97,6 +97,13 @@ pub const PAGE_ITEM_COUNT_MAX: usize = 10_000;
 pub const PAGE_SIZE_BYTES_MAX: usize = 1024 * 1024;
 
 // Relationships the code depends on.
+/// Bytes appended to an SSTable, or to the WAL outside `Durability::Sync`,
+/// between requests to the OS to start writing them back
+/// (`WritableFile::start_writeback`). Without it a 16 MiB flush leaves 16 MiB
+/// of dirty pages for its final `fdatasync`, which runs under the shard's
+/// lock and stalled requests for 100+ ms in `dynacore-bench spread`.
+pub const WRITEBACK_INTERVAL_BYTES: u64 = 1024 * 1024;
+
 /// Virtual partitions between keys and shards (`shard/router.rs`). Part of
 /// the on-disk format: an item's virtual partition is a hash of its partition
 /// key modulo this. 4096 lets up to 4096 shards each own whole partitions.

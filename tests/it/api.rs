@@ -273,3 +273,65 @@ fn batch_write_and_batch_get_span_shards() {
         .collect();
     assert_eq!(writes_per_shard, [1, 1, 1], "one batch per shard");
 }
+
+/// Flushes and compactions run by the shard threads leave obsolete files,
+/// which the shard thread removes after releasing the shard's lock: once
+/// background work is idle, every SSTable on disk is live.
+#[test]
+#[allow(clippy::disallowed_methods)] // Polls the shard threads' progress with short sleeps.
+fn shard_threads_remove_obsolete_files_after_background_work() {
+    use dynacore::compaction::CompactionOptions;
+    use dynacore::io::Fs;
+    let fs = MemFs::new();
+    let db = Db::builder("/db")
+        .fs(Arc::new(fs.clone()))
+        .shard_count(2)
+        .durability(dynacore::Durability::None)
+        .memtable_size_bytes_max(8 * 1024)
+        .compaction_options(CompactionOptions {
+            l0_compaction_trigger: 2,
+            l1_size_bytes: 16 * 1024,
+            level_size_ratio: 4,
+            sstable_size_bytes_target: 8 * 1024,
+        })
+        .open()
+        .unwrap();
+    db.create_table("tbl", string_schema()).unwrap();
+    let padding = "x".repeat(300);
+    for i in 0..2_000 {
+        db.put_item(
+            "tbl",
+            &item(&format!("k{}", i % 700), None, &[("v", &padding)]),
+        )
+        .unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let stats = loop {
+        let stats = db.stats();
+        let idle = stats.shards.iter().all(|s| !s.lsm.background_work_pending);
+        if idle || std::time::Instant::now() > deadline {
+            break stats;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    // One more turn of each shard thread (its park timeout is 100 ms) to
+    // remove what the last background step left.
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    let combined = stats.combined();
+    assert!(combined.counters.compaction_count > 0, "no compaction ran");
+    for shard in &stats.shards {
+        let dir = dynacore::shard_dir(std::path::Path::new("/db"), shard.shard);
+        let on_disk = fs
+            .list_dir(&dir)
+            .unwrap()
+            .into_iter()
+            .filter(|name| name.ends_with(".sst"))
+            .count();
+        let live: usize = shard.lsm.levels.iter().map(|l| l.file_count).sum();
+        assert_eq!(
+            on_disk, live,
+            "{:?}: obsolete SSTables left on disk",
+            shard.shard
+        );
+    }
+}

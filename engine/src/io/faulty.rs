@@ -186,6 +186,10 @@ impl WritableFile for FaultyFile {
         self.inner.sync_data()
     }
 
+    fn start_writeback(&mut self) -> Result<()> {
+        self.inner.start_writeback()
+    }
+
     fn len(&self) -> u64 {
         self.inner.len()
     }

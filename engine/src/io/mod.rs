@@ -117,6 +117,17 @@ pub trait WritableFile: Send + fmt::Debug {
     /// The path the file was created at.
     fn path(&self) -> &Path;
 
+    /// Asks the OS to start writing back what was appended so far, without
+    /// waiting for it (Linux's `sync_file_range(SYNC_FILE_RANGE_WRITE)`).
+    /// Durability still needs [`WritableFile::sync_data`]; this only keeps
+    /// dirty pages from piling up, so that the final sync of a large file —
+    /// made while a shard's lock is held — has little left to do.
+    ///
+    /// The default does nothing (in-memory files have nothing to write back).
+    fn start_writeback(&mut self) -> Result<()> {
+        Ok(())
+    }
+
     /// Starts making everything appended so far durable, and returns the
     /// handle that finishes the job. The owner can then release its lock
     /// while the device works: group commit appends a group's records under

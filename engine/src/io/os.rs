@@ -39,6 +39,10 @@ impl WritableFile for OsWritableFile {
             .map_err(|e| Error::io("fdatasync", &self.path, e))
     }
 
+    fn start_writeback(&mut self) -> Result<()> {
+        start_writeback(&self.file, &self.path)
+    }
+
     fn len(&self) -> u64 {
         self.len
     }
@@ -165,4 +169,23 @@ impl Fs for OsFs {
             Err(fs::TryLockError::Error(e)) => Err(Error::io("flock", &path, e)),
         }
     }
+}
+
+/// `sync_file_range(SYNC_FILE_RANGE_WRITE)` over the whole of `file`: starts
+/// writeback of its dirty pages without waiting for it. Shared by both real
+/// backends.
+pub(super) fn start_writeback(file: &File, path: &Path) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a plain system call on a descriptor `file` keeps open; offset
+    // 0 and length 0 mean "to the end of the file".
+    let result =
+        unsafe { libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
+    if result != 0 {
+        return Err(Error::io(
+            "sync_file_range",
+            path,
+            std::io::Error::last_os_error(),
+        ));
+    }
+    Ok(())
 }

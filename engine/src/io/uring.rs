@@ -549,6 +549,13 @@ impl WritableFile for UringWritableFile {
         Ok(())
     }
 
+    /// Starts writeback of what has reached the kernel; bytes still in the
+    /// user-space buffer (under 256 KiB) are left for the next write or sync.
+    fn start_writeback(&mut self) -> Result<()> {
+        self.shared.check_not_failed()?;
+        super::os::start_writeback(&self.shared.file, &self.shared.path)
+    }
+
     fn len(&self) -> u64 {
         self.buffer_offset + self.buffer.len() as u64
     }

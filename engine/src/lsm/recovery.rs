@@ -266,6 +266,7 @@ pub(super) fn open(options: LsmOptions) -> Result<Lsm> {
         counters,
         compaction_check_due: true,
         group_in_flight: false,
+        obsolete_files: Vec::new(),
         options,
     };
 
@@ -283,5 +284,6 @@ pub(super) fn open(options: LsmOptions) -> Result<Lsm> {
             lsm.remove_obsolete(&dir.join(name));
         }
     }
+    lsm.remove_obsolete_files_now();
     Ok(lsm)
 }

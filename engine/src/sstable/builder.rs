@@ -82,6 +82,8 @@ pub struct SsTableBuilder {
     scratch: Vec<u8>,
     /// Bytes appended to the file so far.
     offset: u64,
+    /// `offset` when writeback was last started.
+    written_back_through: u64,
     smallest_key: Vec<u8>,
     last_key: Vec<u8>,
     entry_count: u64,
@@ -108,6 +110,7 @@ impl SsTableBuilder {
             bloom: BloomBuilder::new(options.bloom_bits_per_key),
             scratch: Vec::new(),
             offset: 0,
+            written_back_through: 0,
             smallest_key: Vec::new(),
             last_key: Vec::new(),
             entry_count: 0,
@@ -256,6 +259,14 @@ impl SsTableBuilder {
         self.data_block.reset();
         self.data_block_count += 1;
         self.index.set_pending(handle);
+        // Keep dirty pages from piling up for the final sync (limits.rs).
+        if self.offset - self.written_back_through >= crate::limits::WRITEBACK_INTERVAL_BYTES {
+            if let Err(e) = self.file.start_writeback() {
+                self.failed = true;
+                return Err(e);
+            }
+            self.written_back_through = self.offset;
+        }
         Ok(())
     }
 

@@ -40,6 +40,8 @@ pub struct WalWriter {
     block_offset: usize,
     /// Why the writer stopped accepting writes, if it did.
     failure: Option<String>,
+    /// File length when writeback was last started.
+    written_back_through: u64,
 }
 
 impl fmt::Debug for WalWriter {
@@ -63,6 +65,7 @@ impl WalWriter {
             buffer: Vec::new(),
             block_offset,
             failure: None,
+            written_back_through: 0,
         }
     }
 
@@ -154,6 +157,15 @@ impl WalWriter {
         }
         self.buffer.clear();
         self.buffer.shrink_to(BUFFER_RETAINED_BYTES_MAX);
+        // Outside Durability::Sync nothing syncs the log until its memtable
+        // is frozen; keep its dirty pages from piling up for that sync.
+        let size = self.file.len();
+        if size - self.written_back_through >= crate::limits::WRITEBACK_INTERVAL_BYTES {
+            if let Err(error) = self.file.start_writeback() {
+                return Err(self.fail(error));
+            }
+            self.written_back_through = size;
+        }
         Ok(())
     }
 
