@@ -36,8 +36,10 @@ use crate::ids::{ShardId, TableId};
 use crate::io::{Clock, Fs, IoBackend};
 use crate::lsm::{Durability, Lsm, LsmOptions};
 use crate::model::{Item, KeyValue, PrimaryKey, TableSchema, validate_item, validate_table_name};
+use crate::shard::local::Task;
 use crate::shard::{
-    DbStats, Handoff, ScanChunk, ScanRange, Shard, ShardConfig, ShardRouter, ShardThreads,
+    DbStats, Handoff, ReplyFuture, ReplySlot, ScanChunk, ScanRange, Shard, ShardConfig, ShardLocal,
+    ShardMesh, ShardThreads,
 };
 use crate::sstable::SsTableOptions;
 use crate::sync::Arc;
@@ -252,10 +254,18 @@ impl DbBuilder {
             busy_wait: self.busy_wait,
             clock: options.clock.clone(),
         };
+        let mesh = Arc::new(ShardMesh::new(shard_count, limits::MESH_RING_CAPACITY));
         let shards: Vec<Arc<Shard>> = lsms
             .into_iter()
             .enumerate()
-            .map(|(id, lsm)| Arc::new(Shard::new(ShardId(id as u16), lsm, config.clone())))
+            .map(|(id, lsm)| {
+                Arc::new(Shard::new(
+                    ShardId(id as u16),
+                    lsm,
+                    mesh.clone(),
+                    config.clone(),
+                ))
+            })
             .collect();
         let threads = if self.shard_threads {
             Some(ShardThreads::start(&shards, self.pin_threads)?)
@@ -264,7 +274,7 @@ impl DbBuilder {
         };
         Ok(Db {
             inner: std::sync::Arc::new(DbInner {
-                router: ShardRouter::new(shard_count),
+                mesh,
                 shards,
                 tables: RwLock::new(tables),
                 control: Mutex::new(()),
@@ -366,7 +376,8 @@ pub enum BatchWrite {
 #[derive(Debug)]
 struct DbInner {
     shards: Vec<Arc<Shard>>,
-    router: ShardRouter,
+    /// The shards' mesh and router (which shard owns which key).
+    mesh: Arc<ShardMesh<Task>>,
     /// Live tables by name; read by every call, written by table DDL.
     tables: RwLock<BTreeMap<String, TableDescription>>,
     /// Serialises table creation and deletion.
@@ -444,7 +455,7 @@ impl Db {
     }
 
     fn shard(&self, partition_prefix: &[u8]) -> &Shard {
-        &self.inner.shards[self.inner.router.shard_for(partition_prefix).0 as usize]
+        &self.inner.shards[self.inner.mesh.router().shard_for(partition_prefix).0 as usize]
     }
 
     // ----- tables -------------------------------------------------------
@@ -575,7 +586,7 @@ impl Db {
                         (p, k, None)
                     }
                 };
-                let shard = self.inner.router.shard_for(&key[..prefix_len]);
+                let shard = self.inner.mesh.router().shard_for(&key[..prefix_len]);
                 let batch = per_shard.entry(shard).or_default();
                 match value {
                     Some(value) => batch.put(&key, &value),
@@ -606,7 +617,7 @@ impl Db {
         self.with_table(table, |description| {
             for (index, key) in keys.iter().enumerate() {
                 let (prefix_len, key) = Self::encode_delete(description, key)?;
-                let shard = self.inner.router.shard_for(&key[..prefix_len]);
+                let shard = self.inner.mesh.router().shard_for(&key[..prefix_len]);
                 let entry = per_shard.entry(shard).or_default();
                 entry.0.push(index);
                 entry.1.push(key);
@@ -680,6 +691,44 @@ impl Db {
                     self.shard(&key[..prefix_len]).write_async(batch)
                 });
         async move { prepared?.await }
+    }
+
+    // ----- shard-local tasks ---------------------------------------------
+
+    /// The shard that owns the partition `partition` of table `table`.
+    pub fn shard_of(&self, table: &str, partition: &KeyValue) -> Result<ShardId> {
+        self.with_table(table, |description| {
+            let prefix = encode_partition_prefix(description.id, partition);
+            Ok(self.inner.mesh.router().shard_for(&prefix))
+        })
+    }
+
+    /// Runs `task` on shard `shard`'s own thread, with direct access to the
+    /// items that shard owns ([`ShardLocal`]); the future completes with the
+    /// task's result. The Seastar-style API: code that runs next to its data
+    /// pays no hand-off per item, and can pass work to other shards with
+    /// [`ShardLocal::send_to`]. The task runs under the shard's lock, so it
+    /// must be short and must not block.
+    pub fn run_on_shard<R: Send + 'static>(
+        &self,
+        shard: ShardId,
+        task: impl FnOnce(&mut ShardLocal<'_>) -> R + Send + 'static,
+    ) -> ReplyFuture<Result<R>> {
+        let Some(target) = self.inner.shards.get(shard.0 as usize) else {
+            return ReplyFuture::ready(Err(Error::validation(format!(
+                "shard {shard} does not exist; there are {} shards",
+                self.shard_count()
+            ))));
+        };
+        let reply = ReplySlot::new();
+        let completer = reply.clone();
+        let task: Task = Box::new(move |local: &mut ShardLocal<'_>| {
+            completer.complete(Ok(task(local)));
+        });
+        match target.run_task(task) {
+            Ok(()) => ReplyFuture::waiting(reply),
+            Err(e) => ReplyFuture::ready(Err(e)),
+        }
     }
 
     // ----- query and scan --------------------------------------------------

@@ -80,6 +80,16 @@ pub enum Error {
         what: &'static str,
     },
 
+    /// Shard-local code ([`crate::shard::ShardLocal`]) touched a key that
+    /// another shard owns; send the work there with `ShardLocal::send_to`.
+    #[error("the key belongs to shard {key_shard}, not to shard {shard} where this code runs")]
+    WrongShard {
+        /// The shard owning the key.
+        key_shard: u16,
+        /// The shard the code runs on.
+        shard: u16,
+    },
+
     /// The database options are inconsistent or unusable.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
@@ -143,6 +153,10 @@ impl Error {
             Error::Busy { shard, what } => Error::Busy {
                 shard: *shard,
                 what,
+            },
+            Error::WrongShard { key_shard, shard } => Error::WrongShard {
+                key_shard: *key_shard,
+                shard: *shard,
             },
             Error::InvalidConfig(m) => Error::InvalidConfig(m.clone()),
         }

@@ -46,8 +46,9 @@ pub use catalog::TableDescription;
 #[cfg(not(loom))]
 pub use engine::{BatchWrite, Db, DbBuilder, Page, QueryOptions, ScanOptions, shard_dir};
 pub use error::{Error, Result};
+pub use ids::ShardId;
 pub use lsm::{Durability, LsmStats};
 pub use model::{
     AttributeValue, Item, KeyAttribute, KeyType, KeyValue, Number, PrimaryKey, TableSchema,
 };
-pub use shard::{DbStats, Handoff, ShardStats};
+pub use shard::{DbStats, Handoff, ReplyFuture, ShardLocal, ShardStats};

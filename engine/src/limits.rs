@@ -119,6 +119,11 @@ pub const SHARD_COUNT_MAX: usize = 1024;
 /// memory never grows without bound.
 pub const SHARD_QUEUE_DEPTH_MAX: usize = 4096;
 
+/// Tasks in flight from one shard to another (one ring of the shard mesh).
+/// A full ring makes `ShardLocal::send_to` fail with `Busy` at once: shard
+/// threads never wait for each other.
+pub const MESH_RING_CAPACITY: usize = 1024;
+
 /// Write batches waiting to join one shard's next group commit. The group
 /// being synced is not counted. Like the queue, full means wait, then `Busy`.
 pub const PENDING_WRITES_MAX: usize = 4096;

@@ -335,3 +335,67 @@ fn shard_threads_remove_obsolete_files_after_background_work() {
         );
     }
 }
+
+/// The shard-local API: a task runs on the shard owning key `a`, reads it,
+/// is refused a key another shard owns, and passes work to that shard
+/// through the mesh, whose task writes key `b` durably.
+#[test]
+fn tasks_run_next_to_their_data_and_pass_work_through_the_mesh() {
+    let db = Db::builder("/db")
+        .fs(Arc::new(MemFs::new()))
+        .shard_count(2)
+        .open()
+        .unwrap();
+    db.create_table("tbl", string_schema()).unwrap();
+    let owner = |name: &str| db.shard_of("tbl", &KeyValue::S(name.into())).unwrap();
+    let a = "k0".to_owned();
+    let b = (1..100)
+        .map(|i| format!("k{i}"))
+        .find(|name| owner(name) != owner(&a))
+        .expect("some key lives on the other shard");
+    let (shard_a, shard_b) = (owner(&a), owner(&b));
+    db.put_item("tbl", &item(&a, None, &[("v", "from a")]))
+        .unwrap();
+
+    let table = db.describe_table("tbl").unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let (key_a, key_b, name_b) = (key(&a, None), key(&b, None), b.clone());
+    let ran_on = db
+        .run_on_shard(shard_a, move |local| {
+            let found = local.get_item(&table, &key_a).unwrap().unwrap();
+            assert!(matches!(
+                local.get_item(&table, &key_b),
+                Err(Error::WrongShard { .. })
+            ));
+            let value = match &found["v"] {
+                AttributeValue::S(v) => v.clone(),
+                other => panic!("unexpected {other:?}"),
+            };
+            local
+                .send_to(shard_b, move |remote| {
+                    let write = remote.put_item(&table, &item(&name_b, None, &[("v", &value)]));
+                    sender.send((remote.shard_id(), write)).unwrap();
+                })
+                .unwrap();
+            local.shard_id()
+        })
+        .wait(0)
+        .unwrap();
+    assert_eq!(ran_on, shard_a);
+    let (remote_shard, write) = receiver
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the task sent through the mesh ran");
+    assert_eq!(remote_shard, shard_b);
+    write.wait(0).unwrap();
+    assert_eq!(
+        db.get_item("tbl", &key(&b, None)).unwrap(),
+        Some(item(&b, None, &[("v", "from a")]))
+    );
+    let tasks: Vec<u64> = db
+        .stats()
+        .shards
+        .iter()
+        .map(|s| s.operations.tasks)
+        .collect();
+    assert_eq!(tasks, [1, 1]);
+}

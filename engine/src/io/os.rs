@@ -4,11 +4,17 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use bytes::Bytes;
 
 use super::{DirLock, Fs, PendingSync, WritableFile};
 use crate::{Error, Result};
+
+/// How long `lock_dir` retries a held lock before reporting `Locked`.
+const LOCK_RETRY_MAX: Duration = Duration::from_millis(500);
+/// The pause between those retries.
+const LOCK_RETRY_INTERVAL: Duration = Duration::from_millis(2);
 
 /// The operating system's file system.
 #[derive(Debug, Default, Clone, Copy)]
@@ -161,12 +167,27 @@ impl Fs for OsFs {
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::io("create", &path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(DirLock::new(file)),
-            Err(fs::TryLockError::WouldBlock) => Err(Error::Locked {
-                path: dir.to_path_buf(),
-            }),
-            Err(fs::TryLockError::Error(e)) => Err(Error::io("flock", &path, e)),
+        // A lock just released can still look held for a moment: a process
+        // forked by this one (any thread spawning a child) shares the lock's
+        // open file description until it execs, which closes it. So a held
+        // lock is retried for a short while before it counts as another
+        // process's (seen in the test suite, which spawns children while
+        // other tests close and reopen databases).
+        let mut waited = Duration::ZERO;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(DirLock::new(file)),
+                Err(fs::TryLockError::WouldBlock) if waited < LOCK_RETRY_MAX => {
+                    std::thread::sleep(LOCK_RETRY_INTERVAL);
+                    waited += LOCK_RETRY_INTERVAL;
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Locked {
+                        path: dir.to_path_buf(),
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io("flock", &path, e)),
+            }
         }
     }
 }

@@ -35,13 +35,16 @@
 //! next group (it is woken), so a caller's own write is never held up by
 //! others' groups.
 
+pub mod local;
 pub mod reply;
 pub mod router;
 
+mod mesh;
 mod queue;
 mod runtime;
 mod stats;
 
+pub use local::ShardLocal;
 pub use reply::{ReplyFuture, ReplySlot};
 pub use router::ShardRouter;
 pub use stats::{DbStats, GroupCommitStats, LatencySummary, OperationCounts, ShardStats};
@@ -64,7 +67,10 @@ use crate::sync::{self, Arc, AtomicBool, AtomicUsize, Mutex, MutexGuard, Orderin
 use crate::wal::WriteBatch;
 use crate::{Error, Result};
 
+use local::Task;
 use queue::RequestQueue;
+
+pub(crate) use mesh::ShardMesh;
 
 /// How a blocking call on the embedded handle reaches its shard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +152,8 @@ pub(crate) enum Request {
         range: ScanRange,
         reply: Arc<ReplySlot<Result<ScanChunk>>>,
     },
+    /// Code to run on the shard's thread with its data ([`ShardLocal`]).
+    Task(Task),
 }
 
 /// A reply to deliver once the shard's lock is released (waking a thread
@@ -254,8 +262,8 @@ pub(crate) struct Shard {
     id: ShardId,
     core: Mutex<ShardCore>,
     queue: RequestQueue<Request>,
-    /// The shard thread, once it runs: woken when work arrives.
-    thread: OnceLock<thread::Thread>,
+    /// The rings to and from the other shards, and every shard's wake-up.
+    mesh: Arc<ShardMesh<Task>>,
     /// The core the shard thread is pinned to, if pinning succeeded.
     pub(crate) cpu: OnceLock<usize>,
     stop: AtomicBool,
@@ -291,12 +299,17 @@ fn batch_too_large(batch: &WriteBatch) -> Option<Error> {
 }
 
 impl Shard {
-    pub(crate) fn new(id: ShardId, lsm: Lsm, config: ShardConfig) -> Self {
+    pub(crate) fn new(
+        id: ShardId,
+        lsm: Lsm,
+        mesh: Arc<ShardMesh<Task>>,
+        config: ShardConfig,
+    ) -> Self {
         Shard {
             id,
             core: Mutex::new(ShardCore::new(lsm)),
             queue: RequestQueue::new(limits::SHARD_QUEUE_DEPTH_MAX),
-            thread: OnceLock::new(),
+            mesh,
             cpu: OnceLock::new(),
             stop: AtomicBool::new(false),
             lock_waiters: AtomicUsize::new(0),
@@ -364,9 +377,7 @@ impl Shard {
 
     /// Wakes the shard thread (cheap when it is not parked).
     fn wake(&self) {
-        if let Some(thread) = self.thread.get() {
-            thread.unpark();
-        }
+        self.mesh.wake(self.id.0 as usize);
     }
 
     fn busy(&self, core: Option<&mut ShardCore>, what: &'static str) -> Error {
@@ -646,6 +657,23 @@ impl Shard {
         }
     }
 
+    /// Runs `task` on this shard's thread with its data (or, without shard
+    /// threads, right here under the lock). Never blocks: a full queue is
+    /// an immediate `Busy`.
+    pub(crate) fn run_task(&self, task: Task) -> Result<()> {
+        if !self.config.threads {
+            let mut core = self.lock();
+            core.counters.tasks += 1;
+            task(&mut ShardLocal::new(self, &mut core));
+            // Lead what the task wrote; there is no shard thread to do it.
+            if !core.pending.is_empty() && !core.lsm.group_in_flight() {
+                return self.lead_group(core, None);
+            }
+            return Ok(());
+        }
+        self.enqueue_now(Request::Task(task))
+    }
+
     // ----- the shard thread's turn ---------------------------------------
 
     /// One turn of the shard's event loop: serve queued requests, lead a
@@ -694,6 +722,20 @@ impl Shard {
     /// writes run now when no sync is involved, else join the pending group.
     fn serve_queue(&self, core: &mut ShardCore, completions: &mut Vec<Completion>) -> bool {
         let mut served = 0;
+        // Tasks other shards sent through the mesh, a bounded number per ring.
+        let me = self.id.0 as usize;
+        for from in 0..self.mesh.shard_count() {
+            for _ in 0..QUEUE_BATCH_MAX {
+                // SAFETY: the caller holds this shard's lock (`core`), which
+                // makes it the only consumer of every ring into this shard.
+                let Some(task) = (unsafe { self.mesh.receive(from, me) }) else {
+                    break;
+                };
+                served += 1;
+                core.counters.tasks += 1;
+                task(&mut ShardLocal::new(self, core));
+            }
+        }
         while served < QUEUE_BATCH_MAX {
             let Some(request) = self.queue.pop() else {
                 break;
@@ -706,17 +748,13 @@ impl Shard {
                 Request::Scan { range, reply } => {
                     completions.push(Completion::Scan(reply, core.scan(&range)));
                 }
+                Request::Task(task) => {
+                    core.counters.tasks += 1;
+                    task(&mut ShardLocal::new(self, core));
+                }
                 Request::Write { batch, reply } => {
-                    core.counters.write_batches += 1;
-                    if self.config.durability != Durability::Sync && !core.lsm.group_in_flight() {
-                        let outcome = core.lsm.write(&batch).map(|_| ());
+                    if let Some(outcome) = self.accept_write(core, batch, &reply) {
                         completions.push(Completion::Write(reply, outcome));
-                    } else if core.has_room_for(&batch) {
-                        core.push_pending(batch, reply);
-                    } else {
-                        let error =
-                            self.busy(Some(core), "too many writes waiting for a group commit");
-                        completions.push(Completion::Write(reply, Err(error)));
                     }
                 }
             }
@@ -724,9 +762,39 @@ impl Shard {
         served > 0
     }
 
+    /// Takes a write on the thread serving the shard (which must not wait
+    /// for a sync): runs it at once when no sync is involved, else adds it to
+    /// the pending group, which the serving thread leads once it has served
+    /// what it took. Returns the outcome if it is known now; otherwise
+    /// `reply` is completed when the group commits.
+    pub(crate) fn accept_write(
+        &self,
+        core: &mut ShardCore,
+        batch: WriteBatch,
+        reply: &Arc<ReplySlot<Result<()>>>,
+    ) -> Option<Result<()>> {
+        core.counters.write_batches += 1;
+        if let Some(error) = batch_too_large(&batch) {
+            return Some(Err(error));
+        }
+        if self.config.durability != Durability::Sync && !core.lsm.group_in_flight() {
+            return Some(core.lsm.write(&batch).map(|_| ()));
+        }
+        if core.has_room_for(&batch) {
+            core.push_pending(batch, reply.clone());
+            return None;
+        }
+        Some(Err(self.busy(
+            Some(core),
+            "too many writes waiting for a group commit",
+        )))
+    }
+
     /// Whether the shard thread may stop: asked to, and nothing left to answer.
     pub(crate) fn is_drained(&self) -> bool {
-        self.stop.load(Ordering::Acquire) && self.queue.len() == 0 && self.lock().pending.is_empty()
+        self.stop.load(Ordering::Acquire)
+            && !self.has_queued_requests()
+            && self.lock().pending.is_empty()
     }
 
     /// Asks the shard thread to finish: it answers everything queued, then exits.
@@ -736,12 +804,12 @@ impl Shard {
     }
 
     pub(crate) fn set_thread(&self, thread: thread::Thread) {
-        let _ = self.thread.set(thread);
+        self.mesh.set_thread(self.id.0 as usize, thread);
     }
 
     /// Whether requests wait in the queue (what a spinning shard thread polls).
     pub(crate) fn has_queued_requests(&self) -> bool {
-        self.queue.len() > 0
+        self.queue.len() > 0 || self.mesh.has_messages_for(self.id.0 as usize)
     }
 
     /// How the shard thread waits when idle: with `Handoff::ShardThread` it
@@ -811,7 +879,8 @@ mod loom_models {
             clock: std::sync::Arc::new(SystemClock),
         };
         let lsm = Lsm::open(options).expect("open on MemFs");
-        Arc::new(Shard::new(ShardId(0), lsm, config))
+        let mesh = Arc::new(ShardMesh::new(1, 4));
+        Arc::new(Shard::new(ShardId(0), lsm, mesh, config))
     }
 
     fn batch(key: &[u8]) -> WriteBatch {

@@ -14,6 +14,8 @@ pub struct OperationCounts {
     pub write_batches: u64,
     /// Range reads (one per page of a query, one per shard per page of a scan).
     pub scans: u64,
+    /// Tasks run on the shard's thread (`Db::run_on_shard`, `ShardLocal::send_to`).
+    pub tasks: u64,
     /// Requests refused with `Busy` because a queue or the pending list was full.
     pub busy_rejections: u64,
 }
