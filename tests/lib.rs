@@ -134,3 +134,25 @@ pub fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("create scratch directory");
     dir
 }
+
+/// Runs `run(seed, fs, dir)` for each seed (see [`seeds`], offset by
+/// `seed_offset` so each caller gets its own) on real files in a fresh
+/// directory, through the I/O backend `backend`. If io_uring cannot be set
+/// up on this machine, an io_uring run says so and does nothing.
+#[allow(clippy::disallowed_methods)] // Test scaffolding removes its own scratch directory.
+pub fn for_each_seed_on_real_files(
+    backend: dynacore::io::IoBackend,
+    seed_offset: u64,
+    run: impl Fn(u64, std::sync::Arc<dyn dynacore::io::Fs>, &std::path::Path),
+) {
+    if backend == dynacore::io::IoBackend::Uring && !dynacore::io::uring_available() {
+        eprintln!("io_uring cannot be set up on this machine: the io_uring run is skipped");
+        return;
+    }
+    for_each_seed(1, |seed| {
+        let dir = tempdir();
+        let (fs, _) = dynacore::io::os_fs(Some(backend)).expect("the backend is available");
+        run(seed_offset + seed, fs, &dir);
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}

@@ -216,7 +216,19 @@ impl DbBuilder {
                     root.display()
                 )));
             }
-            (Some(stored), _) => stored as usize,
+            (Some(stored), _) if (1..=limits::SHARD_COUNT_MAX).contains(&(stored as usize)) => {
+                stored as usize
+            }
+            (Some(stored), _) => {
+                return Err(Error::corruption(
+                    &shard_dir(&root, ShardId(0)),
+                    0,
+                    format!(
+                        "the manifest records {stored} shards, outside 1..={}",
+                        limits::SHARD_COUNT_MAX
+                    ),
+                ));
+            }
             (None, asked) => {
                 let count = asked.unwrap_or_else(default_shard_count);
                 if !(1..=limits::SHARD_COUNT_MAX).contains(&count) {
@@ -477,17 +489,19 @@ impl Db {
         // Shard 0 allocates the id and is the authority; the others follow.
         let blob = description.encode();
         description.id = self.inner.shards[0].lock().lsm.create_table(blob.clone())?;
+        // The table exists once shard 0 recorded it, even if a later shard
+        // fails below (the next open copies it to the shards that missed it).
+        self.inner
+            .tables
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_owned(), description.clone());
         for shard in &self.inner.shards[1..] {
             shard
                 .lock()
                 .lsm
                 .create_table_with_id(description.id, blob.clone())?;
         }
-        self.inner
-            .tables
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(name.to_owned(), description.clone());
         Ok(description)
     }
 
@@ -723,7 +737,21 @@ impl Db {
         let reply = ReplySlot::new();
         let completer = reply.clone();
         let task: Task = Box::new(move |local: &mut ShardLocal<'_>| {
-            completer.complete(Ok(task(local)));
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task(local)));
+            if outcome.is_err() {
+                local.note_task_panic();
+            }
+            completer.complete(outcome.map_err(|panic| {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Error::TaskPanicked {
+                    shard: shard.0,
+                    message,
+                }
+            }));
         });
         match target.run_task(task) {
             Ok(()) => ReplyFuture::waiting(reply),

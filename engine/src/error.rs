@@ -90,6 +90,16 @@ pub enum Error {
         shard: u16,
     },
 
+    /// A task given to `Db::run_on_shard` panicked; the shard caught it
+    /// and keeps running.
+    #[error("the task run on shard {shard} panicked: {message}")]
+    TaskPanicked {
+        /// The shard it ran on.
+        shard: u16,
+        /// The panic's message, if it was a string.
+        message: String,
+    },
+
     /// The database options are inconsistent or unusable.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
@@ -157,6 +167,10 @@ impl Error {
             Error::WrongShard { key_shard, shard } => Error::WrongShard {
                 key_shard: *key_shard,
                 shard: *shard,
+            },
+            Error::TaskPanicked { shard, message } => Error::TaskPanicked {
+                shard: *shard,
+                message: message.clone(),
             },
             Error::InvalidConfig(m) => Error::InvalidConfig(m.clone()),
         }

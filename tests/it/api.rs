@@ -13,6 +13,15 @@ fn db() -> Db {
         .unwrap()
 }
 
+/// An in-memory database with `shards` shards.
+fn db_with_shards(shards: usize) -> Db {
+    Db::builder("/db")
+        .fs(Arc::new(MemFs::new()))
+        .shard_count(shards)
+        .open()
+        .unwrap()
+}
+
 #[test]
 fn tables_are_created_described_listed_and_deleted() {
     let db = db();
@@ -156,11 +165,7 @@ fn reopening_with_another_shard_count_is_refused_with_the_stored_count() {
 
 #[test]
 fn items_spread_over_shards_and_every_shard_reports_its_share() {
-    let db = Db::builder("/db")
-        .fs(Arc::new(MemFs::new()))
-        .shard_count(2)
-        .open()
-        .unwrap();
+    let db = db_with_shards(2);
     db.create_table("tbl", string_schema()).unwrap();
     for i in 0..200 {
         db.put_item("tbl", &item(&format!("k{i}"), None, &[]))
@@ -217,11 +222,7 @@ fn async_calls_complete_through_any_executor() {
             std::thread::park();
         }
     }
-    let db = Db::builder("/db")
-        .fs(Arc::new(MemFs::new()))
-        .shard_count(2)
-        .open()
-        .unwrap();
+    let db = db_with_shards(2);
     db.create_table("tbl", string_schema()).unwrap();
     let writes: Vec<_> = (0..50)
         .map(|i| db.put_item_async("tbl", &item(&format!("k{i}"), None, &[("v", "x")])))
@@ -248,11 +249,7 @@ fn async_calls_complete_through_any_executor() {
 #[test]
 fn batch_write_and_batch_get_span_shards() {
     use dynacore::BatchWrite;
-    let db = Db::builder("/db")
-        .fs(Arc::new(MemFs::new()))
-        .shard_count(3)
-        .open()
-        .unwrap();
+    let db = db_with_shards(3);
     db.create_table("tbl", string_schema()).unwrap();
     let writes: Vec<BatchWrite> = (0..25)
         .map(|i| BatchWrite::Put(item(&format!("k{i}"), None, &[])))
@@ -341,11 +338,7 @@ fn shard_threads_remove_obsolete_files_after_background_work() {
 /// through the mesh, whose task writes key `b` durably.
 #[test]
 fn tasks_run_next_to_their_data_and_pass_work_through_the_mesh() {
-    let db = Db::builder("/db")
-        .fs(Arc::new(MemFs::new()))
-        .shard_count(2)
-        .open()
-        .unwrap();
+    let db = db_with_shards(2);
     db.create_table("tbl", string_schema()).unwrap();
     let owner = |name: &str| db.shard_of("tbl", &KeyValue::S(name.into())).unwrap();
     let a = "k0".to_owned();
@@ -398,4 +391,94 @@ fn tasks_run_next_to_their_data_and_pass_work_through_the_mesh() {
         .map(|s| s.operations.tasks)
         .collect();
     assert_eq!(tasks, [1, 1]);
+}
+
+/// A task that panics is reported through its future, and its shard keeps
+/// serving.
+#[test]
+fn a_panicking_task_is_reported_and_the_shard_keeps_serving() {
+    let db = db_with_shards(2);
+    db.create_table("tbl", string_schema()).unwrap();
+    let shard = db.shard_of("tbl", &KeyValue::S("k".into())).unwrap();
+    let error = db
+        .run_on_shard(shard, |_| -> u32 { panic!("boom") })
+        .wait(0)
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::TaskPanicked { message, .. } if message == "boom"),
+        "{error}"
+    );
+    // Queued work still reaches the shard thread.
+    let put = db.put_item_async("tbl", &item("k", None, &[]));
+    futures_wait(put).unwrap();
+    assert_eq!(
+        db.run_on_shard(shard, |l| l.shard_id()).wait(0).unwrap(),
+        shard
+    );
+    assert_eq!(
+        db.stats().shards[shard.0 as usize].operations.task_panics,
+        1
+    );
+}
+
+/// Blocks on a future with the reply slot's own wait (futures from the
+/// async API complete without any runtime).
+fn futures_wait<T>(future: impl std::future::Future<Output = T>) -> T {
+    use std::task::{Context, Poll, Waker};
+    struct ThreadWaker(std::thread::Thread);
+    impl std::task::Wake for ThreadWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+        std::thread::park();
+    }
+}
+
+/// Closing the database finishes tasks already sent between shards, and a
+/// task may hold (and drop) the last handle without hanging or panicking.
+#[test]
+#[allow(clippy::disallowed_methods)] // Waits for the closing thread with short sleeps.
+fn closing_finishes_mesh_tasks_and_may_happen_on_a_shard_thread() {
+    let fs = Arc::new(MemFs::new());
+    let open = || Db::builder("/db").fs(fs.clone()).shard_count(2).open();
+    let db = open().unwrap();
+    db.create_table("tbl", string_schema()).unwrap();
+    let table = db.describe_table("tbl").unwrap();
+    let target = db.shard_of("tbl", &KeyValue::S("sent".into())).unwrap();
+    let other = dynacore::ShardId(1 - target.0);
+    db.run_on_shard(other, move |local| {
+        local
+            .send_to(target, move |remote| {
+                // Not waited for: closing must still lead its group commit.
+                drop(remote.put_item(&table, &item("sent", None, &[])));
+            })
+            .unwrap();
+    })
+    .wait(0)
+    .unwrap();
+    // The last handle goes inside a task, on a shard thread.
+    let last = db.clone();
+    let outcome = db.run_on_shard(other, move |_| drop(last));
+    drop(db);
+    outcome.wait(0).unwrap();
+    // The database closes on a helper thread; reopen once it has.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let db = loop {
+        match open() {
+            Ok(db) => break db,
+            Err(Error::Locked { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => panic!("reopen: {e}"),
+        }
+    };
+    assert!(db.get_item("tbl", &key("sent", None)).unwrap().is_some());
 }

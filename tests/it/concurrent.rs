@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use dynacore::io::{Fs, IoBackend, MemFs};
 use dynacore::{BatchWrite, Db, Durability, Handoff, Item, ScanOptions};
-use dynacore_tests::{Rng, for_each_seed, item, key, string_schema, tempdir};
+use dynacore_tests::{Rng, for_each_seed, for_each_seed_on_real_files, item, key, string_schema};
 
 const WRITER_THREADS: u64 = 6;
 
@@ -178,16 +178,7 @@ fn concurrent_writers_agree_with_their_models_in_memory() {
 }
 
 fn run_on_real_files(backend: IoBackend, seed_offset: u64) {
-    if backend == IoBackend::Uring && !dynacore::io::uring_available() {
-        eprintln!("io_uring cannot be set up on this machine: the io_uring run is skipped");
-        return;
-    }
-    for_each_seed(1, |seed| {
-        let dir = tempdir();
-        let (fs, _) = dynacore::io::os_fs(Some(backend)).unwrap();
-        run(seed_offset + seed, fs, &dir);
-        let _ = std::fs::remove_dir_all(&dir);
-    });
+    for_each_seed_on_real_files(backend, seed_offset, run);
 }
 
 #[test]

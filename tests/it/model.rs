@@ -15,7 +15,9 @@ use std::sync::Arc;
 use dynacore::compaction::CompactionOptions;
 use dynacore::io::{Fs, IoBackend, MemFs};
 use dynacore::{Db, Durability, Handoff, Item, KeyValue, Number, QueryOptions, ScanOptions};
-use dynacore_tests::{Rng, for_each_seed, item, key, number, string_number_schema, tempdir};
+use dynacore_tests::{
+    Rng, for_each_seed, for_each_seed_on_real_files, item, key, number, string_number_schema,
+};
 
 type Model = BTreeMap<(String, Number), Item>;
 
@@ -271,15 +273,8 @@ fn engine_agrees_with_btreemap_model_in_memory() {
 
 /// The real-file runs, once per I/O backend.
 fn run_on_real_files(backend: IoBackend, seed_offset: u64) {
-    if backend == IoBackend::Uring && !dynacore::io::uring_available() {
-        eprintln!("io_uring cannot be set up on this machine: the io_uring run is skipped");
-        return;
-    }
-    for_each_seed(1, |seed| {
-        let dir = tempdir();
-        let (fs, _) = dynacore::io::os_fs(Some(backend)).unwrap();
-        run(seed_offset + seed, 4000, fs, &dir);
-        let _ = std::fs::remove_dir_all(&dir);
+    for_each_seed_on_real_files(backend, seed_offset, |seed, fs, dir| {
+        run(seed, 4000, fs, dir)
     });
 }
 

@@ -25,14 +25,16 @@ pub struct OsFs;
 /// `fdatasync`; callers batch before appending.
 #[derive(Debug)]
 struct OsWritableFile {
-    file: File,
+    /// Shared with pending syncs, so starting one needs no `dup` (which can
+    /// fail with EMFILE and would then poison the log).
+    file: std::sync::Arc<File>,
     path: PathBuf,
     len: u64,
 }
 
 impl WritableFile for OsWritableFile {
     fn append(&mut self, data: &[u8]) -> Result<()> {
-        self.file
+        (&*self.file)
             .write_all(data)
             .map_err(|e| Error::io("write", &self.path, e))?;
         self.len += data.len() as u64;
@@ -57,25 +59,21 @@ impl WritableFile for OsWritableFile {
         &self.path
     }
 
-    /// Appends went straight to the kernel, so a `fdatasync` on a duplicate
-    /// of the descriptor, from any thread, covers everything appended so far.
+    /// Appends went straight to the kernel, so a `fdatasync` of the same
+    /// descriptor, from any thread, covers everything appended so far.
     fn begin_sync(&mut self) -> Result<Box<dyn PendingSync>> {
-        let file = self
-            .file
-            .try_clone()
-            .map_err(|e| Error::io("dup", &self.path, e))?;
         Ok(Box::new(OsPendingSync {
-            file,
+            file: self.file.clone(),
             path: self.path.clone(),
         }))
     }
 }
 
-/// A sync begun by [`OsWritableFile::begin_sync`]: a duplicate descriptor of
-/// the file, to `fdatasync` when waited on.
+/// A sync begun by [`OsWritableFile::begin_sync`]: the file, to `fdatasync`
+/// when waited on.
 #[derive(Debug)]
 struct OsPendingSync {
-    file: File,
+    file: std::sync::Arc<File>,
     path: PathBuf,
 }
 
@@ -106,7 +104,7 @@ impl Fs for OsFs {
     fn create(&self, path: &Path) -> Result<Box<dyn WritableFile>> {
         let file = create_file(path)?;
         Ok(Box::new(OsWritableFile {
-            file,
+            file: std::sync::Arc::new(file),
             path: path.to_path_buf(),
             len: 0,
         }))

@@ -192,11 +192,6 @@ impl PendingGroup {
     pub fn take_sync(&mut self) -> Option<Box<dyn crate::io::PendingSync>> {
         self.sync.take()
     }
-
-    /// Batches in the group that logged a record.
-    pub fn batch_count(&self) -> u64 {
-        self.batch_count
-    }
 }
 
 impl std::fmt::Debug for PendingGroup {

@@ -42,6 +42,11 @@ impl<'a> ShardLocal<'a> {
         ShardLocal { shard, core }
     }
 
+    /// Counts a panic the task's own wrapper caught (`Db::run_on_shard`).
+    pub(crate) fn note_task_panic(&mut self) {
+        self.core.counters.task_panics += 1;
+    }
+
     /// The shard this code runs on.
     pub fn shard_id(&self) -> ShardId {
         self.shard.id()

@@ -273,6 +273,8 @@ pub(crate) struct Shard {
     /// (~50 µs) would otherwise find it taken again, turn after turn, for as
     /// long as a flush or compaction has slices to run (measured: 100+ ms).
     lock_waiters: AtomicUsize,
+    /// Bytes of write batches in `queue`, bounded like the pending list.
+    queued_write_bytes: AtomicUsize,
     config: ShardConfig,
 }
 
@@ -285,8 +287,8 @@ impl fmt::Debug for Shard {
     }
 }
 
-/// Whether an error is one every member of a group shares (anything but a
-/// problem with one batch, which `Shard::write` rules out up front).
+/// The validation error for a batch too large for one WAL record, checked
+/// before the batch joins a group so that one bad batch cannot fail a group.
 fn batch_too_large(batch: &WriteBatch) -> Option<Error> {
     // Every batch is one WAL record; its encoding adds a small header.
     (batch.size_bytes() + 64 > limits::WAL_RECORD_BYTES_MAX).then(|| {
@@ -313,6 +315,7 @@ impl Shard {
             cpu: OnceLock::new(),
             stop: AtomicBool::new(false),
             lock_waiters: AtomicUsize::new(0),
+            queued_write_bytes: AtomicUsize::new(0),
             config,
         }
     }
@@ -495,9 +498,10 @@ impl Shard {
         let mut own_result = Ok(());
         loop {
             let followers = core.take_group();
+            // Older pending writes first, then the leader's own.
             let mut batches: Vec<&WriteBatch> = Vec::with_capacity(followers.len() + 1);
-            batches.extend(own.as_ref());
             batches.extend(followers.iter().map(|f| &f.batch));
+            batches.extend(own.as_ref());
             let result;
             (result, core) = self.commit_group(core, &batches);
             let mut completions: Vec<Completion> = followers
@@ -578,7 +582,7 @@ impl Shard {
         let mut request = request;
         let mut deadline = None;
         loop {
-            match self.queue.push(request) {
+            match self.try_enqueue(request) {
                 Ok(()) => {
                     self.wake();
                     return Ok(());
@@ -595,10 +599,34 @@ impl Shard {
         }
     }
 
+    /// Pushes `request` if the queue has room — in count, and for writes in
+    /// bytes ([`limits::PENDING_WRITE_BYTES_MAX`]) — else gives it back.
+    fn try_enqueue(&self, request: Request) -> std::result::Result<(), Request> {
+        let write_bytes = match &request {
+            Request::Write { batch, .. } => batch.size_bytes(),
+            _ => 0,
+        };
+        if write_bytes > 0 {
+            let before = self
+                .queued_write_bytes
+                .fetch_add(write_bytes, Ordering::Relaxed);
+            // One batch alone is always admitted (it passed the record limit).
+            if before > 0 && before + write_bytes > limits::PENDING_WRITE_BYTES_MAX {
+                self.queued_write_bytes
+                    .fetch_sub(write_bytes, Ordering::Relaxed);
+                return Err(request);
+            }
+        }
+        self.queue.push(request).inspect_err(|_| {
+            self.queued_write_bytes
+                .fetch_sub(write_bytes, Ordering::Relaxed);
+        })
+    }
+
     /// Queues `request` for the shard thread without waiting; a full queue
     /// is an immediate `Busy` (an async caller must not block).
     fn enqueue_now(&self, request: Request) -> Result<()> {
-        match self.queue.push(request) {
+        match self.try_enqueue(request) {
             Ok(()) => {
                 self.wake();
                 Ok(())
@@ -663,8 +691,7 @@ impl Shard {
     pub(crate) fn run_task(&self, task: Task) -> Result<()> {
         if !self.config.threads {
             let mut core = self.lock();
-            core.counters.tasks += 1;
-            task(&mut ShardLocal::new(self, &mut core));
+            self.run_task_here(&mut core, task);
             // Lead what the task wrote; there is no shard thread to do it.
             if !core.pending.is_empty() && !core.lsm.group_in_flight() {
                 return self.lead_group(core, None);
@@ -721,8 +748,10 @@ impl Shard {
     /// Serves up to [`QUEUE_BATCH_MAX`] queued requests. Reads run now;
     /// writes run now when no sync is involved, else join the pending group.
     fn serve_queue(&self, core: &mut ShardCore, completions: &mut Vec<Completion>) -> bool {
-        let mut served = 0;
-        // Tasks other shards sent through the mesh, a bounded number per ring.
+        // Tasks other shards sent through the mesh: a bounded number per
+        // ring, with a budget of their own so that a task re-sending itself
+        // cannot starve the request queue.
+        let mut tasks_run = 0;
         let me = self.id.0 as usize;
         for from in 0..self.mesh.shard_count() {
             for _ in 0..QUEUE_BATCH_MAX {
@@ -731,11 +760,11 @@ impl Shard {
                 let Some(task) = (unsafe { self.mesh.receive(from, me) }) else {
                     break;
                 };
-                served += 1;
-                core.counters.tasks += 1;
-                task(&mut ShardLocal::new(self, core));
+                tasks_run += 1;
+                self.run_task_here(core, task);
             }
         }
+        let mut served = 0;
         while served < QUEUE_BATCH_MAX {
             let Some(request) = self.queue.pop() else {
                 break;
@@ -748,18 +777,31 @@ impl Shard {
                 Request::Scan { range, reply } => {
                     completions.push(Completion::Scan(reply, core.scan(&range)));
                 }
-                Request::Task(task) => {
-                    core.counters.tasks += 1;
-                    task(&mut ShardLocal::new(self, core));
-                }
+                Request::Task(task) => self.run_task_here(core, task),
                 Request::Write { batch, reply } => {
+                    self.queued_write_bytes
+                        .fetch_sub(batch.size_bytes(), Ordering::Relaxed);
                     if let Some(outcome) = self.accept_write(core, batch, &reply) {
                         completions.push(Completion::Write(reply, outcome));
                     }
                 }
             }
         }
-        served > 0
+        served + tasks_run > 0
+    }
+
+    /// Runs a task with this shard's data. A panicking task is caught and
+    /// counted, so it cannot take the shard thread (and every request queued
+    /// behind it) down; the task's own reply slot is completed with an error
+    /// by the wrapper `Db::run_on_shard` builds.
+    fn run_task_here(&self, core: &mut ShardCore, task: Task) {
+        core.counters.tasks += 1;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            task(&mut ShardLocal::new(self, core));
+        }));
+        if outcome.is_err() {
+            core.counters.task_panics += 1;
+        }
     }
 
     /// Takes a write on the thread serving the shard (which must not wait

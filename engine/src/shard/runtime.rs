@@ -76,17 +76,22 @@ pub(crate) struct ShardThreads {
 
 impl ShardThreads {
     /// Starts one thread per shard; with `pin`, shard `i` is pinned to the
-    /// `i`-th core this process may run on (modulo their number).
+    /// `i`-th core this process may run on (modulo their number). If a
+    /// thread cannot be started, the ones already running are stopped.
     #[cfg(not(loom))]
     pub(crate) fn start(shards: &[Arc<Shard>], pin: bool) -> crate::Result<Self> {
         let cpus = if pin { allowed_cpus() } else { Vec::new() };
-        let mut handles = Vec::with_capacity(shards.len());
+        let mut threads = ShardThreads {
+            shards: shards.to_vec(),
+            handles: Vec::with_capacity(shards.len()),
+        };
         for (index, shard) in shards.iter().enumerate() {
             let shard = shard.clone();
             let cpu = (!cpus.is_empty()).then(|| cpus[index % cpus.len()]);
             let handle = std::thread::Builder::new()
                 .name(format!("dynacore-shard-{}", shard.id()))
                 .spawn(move || {
+                    ON_SHARD_THREAD.set(true);
                     if let Some(cpu) = cpu
                         && pin_current_thread(cpu)
                     {
@@ -99,19 +104,18 @@ impl ShardThreads {
                         shard.idle_policy(),
                     );
                 })
+                // Dropping `threads` stops the ones already started.
                 .map_err(|e| crate::Error::io("spawn shard thread", std::path::Path::new(""), e))?;
             shards[index].set_thread(handle.thread().clone());
-            handles.push(handle);
+            threads.handles.push(handle);
         }
-        Ok(ShardThreads {
-            shards: shards.to_vec(),
-            handles,
-        })
+        Ok(threads)
     }
-}
 
-impl Drop for ShardThreads {
-    fn drop(&mut self) {
+    /// Stops every shard thread, waits for them, then serves on this thread
+    /// whatever they left: a task one shard sent to another that had
+    /// already stopped. Bounded, in case tasks keep sending each other work.
+    fn shut_down(&mut self) {
         for shard in &self.shards {
             shard.request_stop();
         }
@@ -120,6 +124,50 @@ impl Drop for ShardThreads {
             // database is closing either way.
             let _ = handle.join();
         }
+        for _ in 0..SHUTDOWN_DRAIN_TURNS_MAX {
+            let mut worked = false;
+            for shard in &self.shards {
+                worked |= shard.run_turn();
+            }
+            if !worked {
+                break;
+            }
+        }
+    }
+}
+
+/// Turns of every shard the closing thread runs to finish what shard threads
+/// left behind.
+const SHUTDOWN_DRAIN_TURNS_MAX: usize = 10_000;
+
+thread_local! {
+    /// Whether the current thread is a shard thread.
+    static ON_SHARD_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl Drop for ShardThreads {
+    fn drop(&mut self) {
+        if self.handles.is_empty() {
+            return;
+        }
+        // The last handle can be dropped by a task running on a shard thread
+        // (a task that captured a `Db`). That thread cannot join itself, nor
+        // wait for its own shard's lock, which it holds: a helper thread
+        // closes the database instead.
+        #[cfg(not(loom))]
+        if ON_SHARD_THREAD.get() {
+            let mut rest = ShardThreads {
+                shards: std::mem::take(&mut self.shards),
+                handles: std::mem::take(&mut self.handles),
+            };
+            // If even that thread cannot start, nothing can close the
+            // database: its threads stay parked and end with the process.
+            let _ = std::thread::Builder::new()
+                .name("dynacore-close".into())
+                .spawn(move || rest.shut_down());
+            return;
+        }
+        self.shut_down();
     }
 }
 

@@ -16,6 +16,8 @@ pub struct OperationCounts {
     pub scans: u64,
     /// Tasks run on the shard's thread (`Db::run_on_shard`, `ShardLocal::send_to`).
     pub tasks: u64,
+    /// Of those, tasks that panicked (caught; the shard keeps running).
+    pub task_panics: u64,
     /// Requests refused with `Busy` because a queue or the pending list was full.
     pub busy_rejections: u64,
 }
