@@ -1,16 +1,25 @@
 //! `dynacore-bench`: benchmarks of the embedded engine.
 //!
-//! `dynacore-bench load` is the project's main job for now: it loads items
-//! into an embedded database, reads every one back, and prints what it did —
-//! throughput, latency percentiles, write and space amplification, and the
-//! shape of the LSM. The YCSB workloads A–F arrive with their issue.
+//! Without a subcommand it runs YCSB (`ycsb.rs`): `--workload a`…`f` or a
+//! properties file, against `--target embedded,null` and, with the
+//! `baselines` feature, `rocksdb,fjall,redb`, printing YCSB's figures and a
+//! side-by-side table, with optional JSON and HTML reports.
+//!
+//! `dynacore-bench load` loads items into an embedded database, reads every
+//! one back, and prints write and space amplification and the LSM's shape.
 //!
 //! `writers`, `reads` and `spread` (in `shards.rs`) measure the
 //! thread-per-core layer: group commit under many durable writers, the
 //! hand-off modes of point reads, and how work spreads over shards.
 
+mod driver;
 mod load;
+mod report;
+mod results;
 mod shards;
+mod targets;
+mod workload;
+mod ycsb;
 
 use clap::{Parser, Subcommand};
 
@@ -21,11 +30,15 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[command(
     name = "dynacore-bench",
     version,
-    about = "Benchmarks of the dynacore storage engine"
+    about = "Benchmarks of the dynacore storage engine: YCSB workloads A-F side by side \
+             with other engines, and micro-benchmarks of the engine's parts",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    ycsb: ycsb::YcsbArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -40,11 +53,21 @@ enum Command {
     Spread(shards::SpreadArgs),
 }
 
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
-        Command::Load(args) => load::run(&args),
-        Command::Writers(args) => shards::run_writers(&args),
-        Command::Reads(args) => shards::run_reads(&args),
-        Command::Spread(args) => shards::run_spread(&args),
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        None => ycsb::run(&cli.ycsb),
+        Some(Command::Load(args)) => load::run(&args),
+        Some(Command::Writers(args)) => shards::run_writers(&args),
+        Some(Command::Reads(args)) => shards::run_reads(&args),
+        Some(Command::Spread(args)) => shards::run_spread(&args),
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // One line, whatever RUST_BACKTRACE says: the chain of contexts.
+            eprintln!("dynacore-bench: error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

@@ -1,0 +1,137 @@
+//! The `embedded` target: dynacore in this process, as an application would
+//! use it — items in table `usertable` with string partition key `YCSB_KEY`
+//! and one string attribute per field.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use dynacore::{
+    AttributeValue, Db, Durability, KeyAttribute, KeyType, KeyValue, PrimaryKey, ScanOptions,
+    TableSchema,
+};
+
+use super::{DurabilityMode, Field, Target};
+
+const TABLE: &str = "usertable";
+const KEY_ATTRIBUTE: &str = "YCSB_KEY";
+
+/// dynacore, embedded; see the module docs.
+#[derive(Debug)]
+pub struct Embedded {
+    db: Db,
+    dir: PathBuf,
+    durability: DurabilityMode,
+}
+
+fn primary_key(key: &str) -> PrimaryKey {
+    PrimaryKey {
+        partition: KeyValue::S(key.to_owned()),
+        sort: None,
+    }
+}
+
+fn text(value: &[u8]) -> String {
+    // YCSB's values are printable ASCII; anything else is kept, replaced.
+    String::from_utf8_lossy(value).into_owned()
+}
+
+impl Embedded {
+    /// Opens (creating) a database in `dir` with table `usertable`.
+    pub fn open(dir: &Path, durability: DurabilityMode) -> anyhow::Result<Self> {
+        let db = Db::builder(dir)
+            .durability(match durability {
+                DurabilityMode::Sync => Durability::Sync,
+                DurabilityMode::None => Durability::None,
+            })
+            .open()
+            .with_context(|| format!("opening dynacore in {}", dir.display()))?;
+        if db.describe_table(TABLE).is_err() {
+            db.create_table(
+                TABLE,
+                TableSchema {
+                    partition_key: KeyAttribute::new(KEY_ATTRIBUTE, KeyType::S),
+                    sort_key: None,
+                },
+            )?;
+        }
+        Ok(Embedded {
+            db,
+            dir: dir.to_path_buf(),
+            durability,
+        })
+    }
+}
+
+impl Target for Embedded {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn settings(&self) -> String {
+        let stats = self.db.stats();
+        let cpus: Vec<String> = stats
+            .shards
+            .iter()
+            .map(|s| s.cpu.map_or("-".into(), |c| c.to_string()))
+            .collect();
+        format!(
+            "dynacore {} embedded: {} shards (threads pinned to cpus {}), hand-off {:?}, \
+             I/O backend {}, durability {} ({}), 16 MiB memtable per shard; \
+             UPDATE = GetItem + PutItem of the whole item (UpdateItem arrives with the \
+             DynamoDB-semantics issue); SCAN = Scan from an exclusive start key with Limit",
+            env!("CARGO_PKG_VERSION"),
+            stats.shards.len(),
+            cpus.join(","),
+            stats.handoff,
+            stats.io_backend,
+            match self.durability {
+                DurabilityMode::Sync => "Sync",
+                DurabilityMode::None => "None",
+            },
+            match self.durability {
+                DurabilityMode::Sync => "fdatasync before every acknowledgement, group commit",
+                DurabilityMode::None => "WAL written to the OS, never synced by writes",
+            },
+        )
+    }
+
+    fn insert(&self, key: &str, fields: &[Field]) -> anyhow::Result<()> {
+        let mut item = BTreeMap::new();
+        item.insert(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(key.to_owned()));
+        for (name, value) in fields {
+            item.insert(name.clone(), AttributeValue::S(text(value)));
+        }
+        Ok(self.db.put_item(TABLE, &item)?)
+    }
+
+    fn read(&self, key: &str) -> anyhow::Result<usize> {
+        Ok(self
+            .db
+            .get_item(TABLE, &primary_key(key))?
+            .map_or(0, |item| item.len() - 1))
+    }
+
+    fn update(&self, key: &str, field: &str, value: &[u8]) -> anyhow::Result<()> {
+        let Some(mut item) = self.db.get_item(TABLE, &primary_key(key))? else {
+            anyhow::bail!("UPDATE of missing record {key}");
+        };
+        item.insert(field.to_owned(), AttributeValue::S(text(value)));
+        Ok(self.db.put_item(TABLE, &item)?)
+    }
+
+    fn scan(&self, start_key: &str, count: usize) -> anyhow::Result<usize> {
+        let page = self.db.scan(
+            TABLE,
+            &ScanOptions {
+                limit: Some(count.max(1)),
+                exclusive_start_key: Some(primary_key(start_key)),
+            },
+        )?;
+        Ok(page.items.len())
+    }
+
+    fn disk_bytes(&self) -> u64 {
+        super::dir_size_bytes(&self.dir)
+    }
+}
