@@ -62,8 +62,8 @@ pub struct TargetReport {
     pub run: PhaseReport,
     /// Bytes the target's files take on disk after the run.
     pub disk_bytes: u64,
-    /// Peak resident set size of the process after this target, in bytes
-    /// (the process's peak so far: targets run one after another).
+    /// Peak resident set size of the process while this target ran, in
+    /// bytes (the kernel's peak is reset before each target).
     pub peak_rss_bytes: u64,
 }
 

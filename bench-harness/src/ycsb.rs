@@ -131,6 +131,29 @@ fn machine_info() -> MachineInfo {
     }
 }
 
+/// Resets the kernel's record of this process's peak resident set size
+/// (`echo 5 > /proc/self/clear_refs`, Linux 4.0+), so that each target's
+/// peak is its own although all run in one process.
+#[allow(clippy::disallowed_methods)] // A /proc control file, not engine data.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The peak resident set size since [`reset_peak_rss`] (`VmHWM`), in bytes;
+/// the process's lifetime peak if /proc cannot tell.
+#[allow(clippy::disallowed_methods)] // Reads /proc for the report.
+fn peak_rss_since_reset() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or_else(|| driver::process_usage().1, |kb| kb * 1024)
+}
+
 fn git_commit() -> Option<String> {
     let output = std::process::Command::new("git")
         .args(["rev-parse", "HEAD"])
@@ -217,6 +240,7 @@ fn run_targets(
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("target {name}: creating {}", dir.display()))?;
         }
+        reset_peak_rss();
         let target = targets::open(name, &dir, args.durability, spec.field_count)
             .with_context(|| format!("target {name}"))?;
         let shared = Arc::new(SharedState::new(spec));
@@ -237,7 +261,7 @@ fn run_targets(
             load,
             run,
             disk_bytes,
-            peak_rss_bytes: driver::process_usage().1,
+            peak_rss_bytes: peak_rss_since_reset(),
         });
     }
     Ok(RunReport {
