@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use dynacore::io::MemFs;
 use dynacore::{AttributeValue, Db, Error, KeyValue, QueryOptions, ScanOptions};
-use dynacore_tests::{item, key, number, string_number_schema, string_schema, tempdir};
+use dynacore_tests::{block_on, item, key, number, string_number_schema, string_schema, tempdir};
 
 fn db() -> Db {
     Db::builder("/db")
@@ -202,26 +202,6 @@ fn items_spread_over_shards_and_every_shard_reports_its_share() {
 
 #[test]
 fn async_calls_complete_through_any_executor() {
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
-    // A minimal executor: poll, park until woken, poll again.
-    fn block_on<F: Future>(future: F) -> F::Output {
-        struct ThreadWaker(std::thread::Thread);
-        impl std::task::Wake for ThreadWaker {
-            fn wake(self: Arc<Self>) {
-                self.0.unpark();
-            }
-        }
-        let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
-        let mut cx = Context::from_waker(&waker);
-        let mut future = std::pin::pin!(future);
-        loop {
-            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-                return value;
-            }
-            std::thread::park();
-        }
-    }
     let db = db_with_shards(2);
     db.create_table("tbl", string_schema()).unwrap();
     let writes: Vec<_> = (0..50)
@@ -410,7 +390,7 @@ fn a_panicking_task_is_reported_and_the_shard_keeps_serving() {
     );
     // Queued work still reaches the shard thread.
     let put = db.put_item_async("tbl", &item("k", None, &[]));
-    futures_wait(put).unwrap();
+    block_on(put).unwrap();
     assert_eq!(
         db.run_on_shard(shard, |l| l.shard_id()).wait(0).unwrap(),
         shard
@@ -419,27 +399,6 @@ fn a_panicking_task_is_reported_and_the_shard_keeps_serving() {
         db.stats().shards[shard.0 as usize].operations.task_panics,
         1
     );
-}
-
-/// Blocks on a future with the reply slot's own wait (futures from the
-/// async API complete without any runtime).
-fn futures_wait<T>(future: impl std::future::Future<Output = T>) -> T {
-    use std::task::{Context, Poll, Waker};
-    struct ThreadWaker(std::thread::Thread);
-    impl std::task::Wake for ThreadWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-            return value;
-        }
-        std::thread::park();
-    }
 }
 
 /// Closing the database finishes tasks already sent between shards, and a
