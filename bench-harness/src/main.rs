@@ -8,7 +8,7 @@
 //! `dynacore-bench load` loads items into an embedded database, reads every
 //! one back, and prints write and space amplification and the LSM's shape.
 //!
-//! `writers`, `reads` and `spread` (in `shards.rs`) measure the
+//! `writers`, `reads` and `spread` (in `shards/`) measure the
 //! thread-per-core layer: group commit under many durable writers, the
 //! hand-off modes of point reads, and how work spreads over shards.
 

@@ -16,7 +16,9 @@
 //! - [`counter`]: the acknowledged insert counter, the one structure shared
 //!   and written by all threads.
 //! - [`spec`]: [`WorkloadSpec`], the properties with YCSB's defaults,
-//!   presets A–F and the properties-file parser.
+//!   presets A–F and validation.
+//! - [`properties`]: the properties-file parser, `set`, and the tables of
+//!   known and ignored property names.
 //! - [`chooser`]: [`WorkloadRunner`], one per client thread, turning a spec
 //!   into [`Operation`]s; [`SharedState`] joins the threads of a run.
 //!
@@ -29,6 +31,7 @@ pub mod chooser;
 pub mod counter;
 pub mod generators;
 pub mod keys;
+pub mod properties;
 pub mod rng;
 pub mod spec;
 

@@ -39,6 +39,7 @@ pub mod local;
 pub mod reply;
 pub mod router;
 
+mod group_commit;
 mod mesh;
 mod queue;
 mod runtime;
@@ -89,12 +90,6 @@ pub enum Handoff {
         spin_iterations: u32,
     },
 }
-
-/// Spins a blocking caller makes on a reply slot before parking, in
-/// `CallerRuns` mode: followers of a group commit wait at least one
-/// `fdatasync` (~100 µs), far longer than is worth spinning, so they park
-/// almost at once.
-const FOLLOWER_SPIN_ITERATIONS: u32 = 64;
 
 /// Requests one turn of the shard thread takes from its queue before it
 /// lets go of the lock, so callers running on their own threads get in.
@@ -436,144 +431,6 @@ impl Shard {
         }
     }
 
-    /// Writes `batch` atomically; returns once it is durable (as the
-    /// durability mode defines it) and visible.
-    pub(crate) fn write(&self, batch: WriteBatch) -> Result<()> {
-        if let Some(error) = batch_too_large(&batch) {
-            return Err(error);
-        }
-        if let Handoff::ShardThread { spin_iterations } = self.config.handoff {
-            let reply = ReplySlot::new();
-            self.enqueue_blocking(Request::Write {
-                batch,
-                reply: reply.clone(),
-            })?;
-            return reply.wait(spin_iterations);
-        }
-        let mut deadline = None;
-        let mut core = self.lock();
-        loop {
-            if !core.lsm.group_in_flight() {
-                return self.lead_group(core, Some(batch));
-            }
-            if core.has_room_for(&batch) {
-                core.counters.write_batches += 1;
-                let reply = ReplySlot::new();
-                core.push_pending(batch, reply.clone());
-                drop(core);
-                return reply.wait(FOLLOWER_SPIN_ITERATIONS);
-            }
-            // Too many writes already wait for the next group: wait for
-            // the group in flight to end, up to the bound.
-            let now = self.config.clock.now();
-            let deadline = *deadline.get_or_insert(now + self.config.busy_wait);
-            if now >= deadline {
-                return Err(self.busy(
-                    Some(&mut core),
-                    "too many writes waiting for a group commit",
-                ));
-            }
-            drop(core);
-            thread::yield_now();
-            core = self.lock();
-        }
-    }
-
-    /// Leads group commits: appends `own` (if any) and the pending writes as
-    /// one group, waits for its sync without holding the lock, applies it,
-    /// and answers the followers. Returns `own`'s outcome (`Ok` if none).
-    ///
-    /// Without a shard thread the leader keeps leading while writes are
-    /// pending; with one, it wakes the shard thread to lead the next group
-    /// and returns, so its caller is not held up by other callers' writes.
-    fn lead_group<'a>(
-        &'a self,
-        mut core: MutexGuard<'a, ShardCore>,
-        own: Option<WriteBatch>,
-    ) -> Result<()> {
-        if own.is_some() {
-            core.counters.write_batches += 1;
-        }
-        let mut own = own;
-        let mut own_result = Ok(());
-        loop {
-            let followers = core.take_group();
-            // Older pending writes first, then the leader's own.
-            let mut batches: Vec<&WriteBatch> = Vec::with_capacity(followers.len() + 1);
-            batches.extend(followers.iter().map(|f| &f.batch));
-            batches.extend(own.as_ref());
-            let result;
-            (result, core) = self.commit_group(core, &batches);
-            let mut completions: Vec<Completion> = followers
-                .into_iter()
-                .map(|f| {
-                    let outcome = match &result {
-                        Ok(()) => Ok(()),
-                        Err(e) => Err(e.duplicate()),
-                    };
-                    Completion::Write(f.reply, outcome)
-                })
-                .collect();
-            if own.take().is_some() {
-                own_result = result;
-            }
-            let more_pending = !core.pending.is_empty();
-            if self.config.threads {
-                let background = core.lsm.background_work_pending();
-                drop(core);
-                deliver_all(std::mem::take(&mut completions));
-                if more_pending || background {
-                    self.wake();
-                }
-                return own_result;
-            }
-            // No shard thread: this caller does the background slice and any
-            // further groups itself.
-            let _ = core.lsm.background_step();
-            let obsolete = core.lsm.take_obsolete_files();
-            drop(core);
-            deliver_all(completions);
-            self.remove_obsolete(obsolete);
-            if !more_pending {
-                return own_result;
-            }
-            // Followers of this group need not wait for the next one.
-            core = self.lock();
-            if core.lsm.group_in_flight() || core.pending.is_empty() {
-                return own_result;
-            }
-        }
-    }
-
-    /// Appends, syncs (lock released) and applies one group. Returns the
-    /// group's outcome and the re-taken lock.
-    fn commit_group<'a>(
-        &'a self,
-        mut core: MutexGuard<'a, ShardCore>,
-        batches: &[&WriteBatch],
-    ) -> (Result<()>, MutexGuard<'a, ShardCore>) {
-        let mut group = match core.lsm.append_group(batches) {
-            Ok(group) => group,
-            Err(e) => return (Err(e), core),
-        };
-        let synced = match group.take_sync() {
-            None => Ok(()),
-            Some(pending) => {
-                drop(core);
-                let started = self.config.clock.now();
-                let synced = pending.wait();
-                let elapsed_us = self.config.clock.now().duration_since(started).as_micros();
-                core = self.lock();
-                let _ = core
-                    .fsync_latency_us
-                    .record((elapsed_us as u64).clamp(1, 60_000_000));
-                synced
-            }
-        };
-        let result = core.lsm.finish_group(group, batches, synced).map(|_| ());
-        (result, core)
-    }
-
     // ----- the queue: async calls and the shard-thread hand-off --------
 
     /// Puts `request` on the queue and wakes the shard thread; if the queue
@@ -804,34 +661,6 @@ impl Shard {
         }
     }
 
-    /// Takes a write on the thread serving the shard (which must not wait
-    /// for a sync): runs it at once when no sync is involved, else adds it to
-    /// the pending group, which the serving thread leads once it has served
-    /// what it took. Returns the outcome if it is known now; otherwise
-    /// `reply` is completed when the group commits.
-    pub(crate) fn accept_write(
-        &self,
-        core: &mut ShardCore,
-        batch: WriteBatch,
-        reply: &Arc<ReplySlot<Result<()>>>,
-    ) -> Option<Result<()>> {
-        core.counters.write_batches += 1;
-        if let Some(error) = batch_too_large(&batch) {
-            return Some(Err(error));
-        }
-        if self.config.durability != Durability::Sync && !core.lsm.group_in_flight() {
-            return Some(core.lsm.write(&batch).map(|_| ()));
-        }
-        if core.has_room_for(&batch) {
-            core.push_pending(batch, reply.clone());
-            return None;
-        }
-        Some(Err(self.busy(
-            Some(core),
-            "too many writes waiting for a group commit",
-        )))
-    }
-
     /// Whether the shard thread may stop: asked to, and nothing left to answer.
     pub(crate) fn is_drained(&self) -> bool {
         self.stop.load(Ordering::Acquire)
@@ -904,75 +733,4 @@ impl Shard {
 }
 
 #[cfg(all(test, loom))]
-mod loom_models {
-    use super::*;
-    use crate::io::{MemFs, SystemClock};
-    use crate::lsm::LsmOptions;
-
-    fn shard(threads: bool) -> Arc<Shard> {
-        let fs = MemFs::new();
-        let mut options = LsmOptions::new("/db");
-        options.fs = std::sync::Arc::new(fs);
-        let config = ShardConfig {
-            handoff: Handoff::CallerRuns,
-            durability: Durability::Sync,
-            threads,
-            busy_wait: Duration::from_secs(60),
-            clock: std::sync::Arc::new(SystemClock),
-        };
-        let lsm = Lsm::open(options).expect("open on MemFs");
-        let mesh = Arc::new(ShardMesh::new(1, 4));
-        Arc::new(Shard::new(ShardId(0), lsm, mesh, config))
-    }
-
-    fn batch(key: &[u8]) -> WriteBatch {
-        let mut batch = WriteBatch::new();
-        batch.put(key, b"v");
-        batch
-    }
-
-    /// Two writers race for group commit with no shard thread: whoever finds
-    /// no group in flight leads, the other joins as a follower or leads the
-    /// next group. Both are answered, both writes are visible, and no group
-    /// is left in flight or pending — in every interleaving.
-    #[test]
-    fn loom_group_commit_answers_every_writer() {
-        loom::model(|| {
-            let shard = shard(false);
-            let other = shard.clone();
-            let handle = loom::thread::spawn(move || other.write(batch(b"a")));
-            shard.write(batch(b"b")).unwrap();
-            handle.join().unwrap().unwrap();
-            let mut core = shard.lock();
-            assert!(!core.lsm.group_in_flight());
-            assert!(core.pending.is_empty());
-            assert!(core.lsm.get(b"a").unwrap().is_some());
-            assert!(core.lsm.get(b"b").unwrap().is_some());
-        });
-    }
-
-    /// A writer and a reader: whenever the reader looks, the write is
-    /// visible exactly when its group has been applied — never while its
-    /// sync is in flight with the lock released.
-    #[test]
-    fn loom_reads_never_see_a_group_before_it_is_applied() {
-        loom::model(|| {
-            let shard = shard(false);
-            let writer = {
-                let shard = shard.clone();
-                loom::thread::spawn(move || shard.write(batch(b"k")))
-            };
-            {
-                let mut core = shard.lock();
-                let visible = core.lsm.get(b"k").unwrap().is_some();
-                let applied = core.lsm.last_seqno().0 > 0;
-                assert_eq!(visible, applied);
-                if core.lsm.group_in_flight() {
-                    assert!(!visible);
-                }
-            }
-            writer.join().unwrap().unwrap();
-            assert!(shard.get(b"k".to_vec()).unwrap().is_some());
-        });
-    }
-}
+mod loom_models;

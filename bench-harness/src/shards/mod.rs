@@ -23,21 +23,32 @@
 //!
 //! Databases live in a fresh directory under the temp dir, removed
 //! afterwards, or in fresh subdirectories of `--dir`, kept.
+//!
+//! Layout: this module holds what the three share (the argument parsers,
+//! the pure helpers, the scratch directories and database helpers, and
+//! [`run_timed`]); [`writers`], [`reads`] and [`spread`] hold each
+//! subcommand's options and its `run_*` function, re-exported here.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Barrier, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
 use dynacore::shard::OperationCounts;
 use dynacore::{
-    AttributeValue, Db, DbStats, Durability, Handoff, Item, KeyAttribute, KeyType, KeyValue,
-    PrimaryKey, TableSchema,
+    Db, DbStats, Durability, Handoff, KeyAttribute, KeyType, KeyValue, PrimaryKey, TableSchema,
 };
 use hdrhistogram::Histogram;
 
 use crate::load::{make_item, ycsb_key};
+
+mod reads;
+mod spread;
+mod writers;
+
+pub use reads::{ReadsArgs, run_reads};
+pub use spread::{SpreadArgs, run_spread};
+pub use writers::{WritersArgs, run_writers};
 
 /// Most client threads, and most entries in a count list.
 const THREAD_COUNT_MAX: usize = 1024;
@@ -53,8 +64,6 @@ const YCSB_FIELD_COUNT: usize = 10;
 const YCSB_FIELD_BYTES: usize = 100;
 /// The table `reads` and `spread` use, as YCSB names it.
 const YCSB_TABLE: &str = "usertable";
-/// The table `writers` uses.
-const WRITERS_TABLE: &str = "writers";
 /// Largest latency a histogram records (longer ones saturate): 60 s in ns.
 const LATENCY_NS_MAX: u64 = 60_000_000_000;
 /// How long to wait for flushes and compactions of a load to go idle before
@@ -62,9 +71,6 @@ const LATENCY_NS_MAX: u64 = 60_000_000_000;
 const BACKGROUND_IDLE_WAIT_MAX: Duration = Duration::from_secs(60);
 /// How long to wait after opening for the shard threads to report their cores.
 const PINNING_WAIT_MAX: Duration = Duration::from_millis(200);
-/// Spins of the `shard-thread-spin` hand-off before parking (each a `pause`,
-/// ~10–40 ns, so tens of µs: longer than a cached read, shorter than a sync).
-const SHARD_THREAD_SPIN_ITERATIONS: u32 = 20_000;
 
 const _: () = assert!(dynacore::limits::SHARD_COUNT_MAX <= THREAD_COUNT_MAX);
 const _: () = assert!(
@@ -118,110 +124,6 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
         return Err(format!("{seconds} s is out of range (0, {SECONDS_MAX}]"));
     }
     Ok(Duration::from_secs_f64(seconds))
-}
-
-/// Options of `dynacore-bench writers`.
-#[derive(Args, Debug)]
-pub struct WritersArgs {
-    /// Writer-thread counts to measure, one after another, each on a fresh database.
-    #[arg(long, default_value = "1,64", value_parser = parse_thread_counts)]
-    writers: CountList,
-    /// Seconds of writing per writer count.
-    #[arg(long, default_value = "3", value_parser = parse_seconds)]
-    seconds: Duration,
-    /// Shards (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=dynacore::limits::SHARD_COUNT_MAX as u64))]
-    shards: Option<u64>,
-    /// Bytes of the one value attribute.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=VALUE_BYTES_MAX))]
-    value_bytes: u64,
-    /// Parent directory for the databases (fresh subdirectories, kept;
-    /// default: a temp directory, removed afterwards).
-    #[arg(long)]
-    dir: Option<PathBuf>,
-}
-
-/// How a `reads` run's blocking calls reach their shard.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum HandoffArg {
-    /// `Handoff::CallerRuns`: the caller's thread serves its own read.
-    Caller,
-    /// `Handoff::ShardThread { spin_iterations: 0 }`: the shard thread serves
-    /// it; the caller parks at once.
-    ShardThread,
-    /// `Handoff::ShardThread { spin_iterations: 20_000 }`: the caller spins
-    /// tens of µs before parking.
-    ShardThreadSpin,
-}
-
-impl HandoffArg {
-    fn handoff(self) -> Handoff {
-        match self {
-            HandoffArg::Caller => Handoff::CallerRuns,
-            HandoffArg::ShardThread => Handoff::ShardThread { spin_iterations: 0 },
-            HandoffArg::ShardThreadSpin => Handoff::ShardThread {
-                spin_iterations: SHARD_THREAD_SPIN_ITERATIONS,
-            },
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            HandoffArg::Caller => "caller",
-            HandoffArg::ShardThread => "shard-thread",
-            HandoffArg::ShardThreadSpin => "shard-thread-spin",
-        }
-    }
-}
-
-/// Options of `dynacore-bench reads`.
-#[derive(Args, Debug)]
-pub struct ReadsArgs {
-    /// Reader-thread counts to measure per hand-off mode.
-    #[arg(long, default_value = "1,4", value_parser = parse_thread_counts)]
-    threads: CountList,
-    /// Items to load (YCSB keys, 10 fields × 100 B).
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=ITEM_COUNT_MAX))]
-    items: u64,
-    /// Seconds of reading per configuration.
-    #[arg(long, default_value = "3", value_parser = parse_seconds)]
-    seconds: Duration,
-    /// Hand-off modes to measure; the database is reopened for each.
-    #[arg(
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "caller,shard-thread,shard-thread-spin"
-    )]
-    handoff: Vec<HandoffArg>,
-    /// Shards (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=dynacore::limits::SHARD_COUNT_MAX as u64))]
-    shards: Option<u64>,
-    /// Parent directory for the database (a fresh subdirectory, kept;
-    /// default: a temp directory, removed afterwards).
-    #[arg(long)]
-    dir: Option<PathBuf>,
-}
-
-/// Options of `dynacore-bench spread`.
-#[derive(Args, Debug)]
-pub struct SpreadArgs {
-    /// Shard counts to measure, each on a freshly loaded database.
-    #[arg(long, default_value = "1,2", value_parser = parse_shard_counts)]
-    shards: CountList,
-    /// Client threads.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=THREAD_COUNT_MAX as u64))]
-    threads: u64,
-    /// Items to preload (YCSB keys, 10 fields × 100 B).
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=ITEM_COUNT_MAX))]
-    items: u64,
-    /// Seconds of the read/update mix per shard count.
-    #[arg(long, default_value = "3", value_parser = parse_seconds)]
-    seconds: Duration,
-    /// Parent directory for the databases (fresh subdirectories, kept;
-    /// default: a temp directory, removed afterwards).
-    #[arg(long)]
-    dir: Option<PathBuf>,
 }
 
 // ----- pure helpers ----------------------------------------------------------
@@ -625,343 +527,6 @@ fn merge(outcomes: &[Latencies]) -> anyhow::Result<Latencies> {
         total.histogram.add(&outcome.histogram)?;
     }
     Ok(total)
-}
-
-// ----- writers -------------------------------------------------------------------
-
-/// Runs `dynacore-bench writers`.
-#[allow(clippy::disallowed_methods)] // A benchmark driver measures with the real clock.
-pub fn run_writers(args: &WritersArgs) -> anyhow::Result<()> {
-    let scratch = Scratch::new(args.dir.as_deref(), "writers");
-    let counts = &args.writers.0;
-    let value_bytes = args.value_bytes as usize;
-    println!(
-        "dynacore-bench writers: writer counts {counts:?}, {:.1} s each, one {value_bytes} B value per item, durability sync, dir {}",
-        args.seconds.as_secs_f64(),
-        scratch.root.display()
-    );
-    let mut rates = Vec::with_capacity(counts.len());
-    for (index, &writers) in counts.iter().enumerate() {
-        let tag = format!("writers={writers}");
-        let dir = scratch.fresh(&format!("writers-{index}-{writers}"))?;
-        let db = open_db(
-            &dir,
-            Durability::Sync,
-            args.shards.map(|n| n as usize),
-            Handoff::CallerRuns,
-        )?;
-        db.create_table(WRITERS_TABLE, string_key_schema())?;
-        println!(
-            "{}",
-            config_line(
-                &tag,
-                &db,
-                Durability::Sync,
-                writers,
-                &format!(
-                    ", value {value_bytes} B, {:.1} s",
-                    args.seconds.as_secs_f64()
-                )
-            )
-        );
-        let before = db.stats();
-        let value = "v".repeat(value_bytes);
-        let timed = run_timed(writers, args.seconds, |thread, deadline| {
-            let mut item = Item::new();
-            item.insert("v".to_owned(), AttributeValue::S(value.clone()));
-            let mut latencies = Latencies {
-                operations: 0,
-                histogram: new_histogram()?,
-            };
-            loop {
-                let key = format!("w{thread}-{}", latencies.operations);
-                item.insert("pk".to_owned(), AttributeValue::S(key));
-                let t = Instant::now();
-                db.put_item(WRITERS_TABLE, &item)?;
-                let ended = Instant::now();
-                latencies
-                    .histogram
-                    .saturating_record(ended.duration_since(t).as_nanos() as u64);
-                latencies.operations += 1;
-                if ended >= deadline {
-                    return Ok((latencies, ended));
-                }
-            }
-        })?;
-        let after = db.stats();
-        let total = merge(&timed.outcomes)?;
-        let rate = total.operations as f64 / timed.elapsed.as_secs_f64();
-        rates.push(rate);
-        println!(
-            "[{tag}] writes {} in {:.2} s: {rate:.0} writes/s, latency µs: {}",
-            total.operations,
-            timed.elapsed.as_secs_f64(),
-            latency_line(&total.histogram)
-        );
-        let (mut groups, mut batches, mut batches_max) = (0u64, 0u64, 0u64);
-        for (old, new) in before.shards.iter().zip(&after.shards) {
-            groups += new.lsm.counters.write_groups - old.lsm.counters.write_groups;
-            batches += new.lsm.counters.batches_written - old.lsm.counters.batches_written;
-            batches_max = batches_max.max(new.group_commit.batches_per_group_max);
-        }
-        println!(
-            "[{tag}] group commit: groups {groups}, batches {batches}, batches/group mean {:.2}, max {batches_max}",
-            batches as f64 / groups.max(1) as f64
-        );
-        for (old, new) in before.shards.iter().zip(&after.shards) {
-            let fsync = &new.fsync_latency;
-            println!(
-                "[{tag}] shard {}: write batches {}, groups {}, WAL syncs {}, fsync µs: p50 {}  p99 {}  p99.9 {}  max {}  ({} syncs)",
-                new.shard.0,
-                new.operations.write_batches - old.operations.write_batches,
-                new.lsm.counters.write_groups - old.lsm.counters.write_groups,
-                new.lsm.counters.wal_syncs - old.lsm.counters.wal_syncs,
-                fsync.p50_us,
-                fsync.p99_us,
-                fsync.p999_us,
-                fsync.max_us,
-                fsync.count,
-            );
-        }
-        print_background(&tag, &before, &after);
-        check_poisoned(&tag, &after);
-        drop(db);
-    }
-    if let Some((high, base)) = ratio_pair(counts) {
-        println!(
-            "ratio {} / {}: {:.1}×",
-            counted(counts[high], "writer"),
-            counted(counts[base], "writer"),
-            rates[high] / rates[base]
-        );
-    }
-    Ok(())
-}
-
-// ----- reads ---------------------------------------------------------------------
-
-/// Runs `dynacore-bench reads`.
-#[allow(clippy::disallowed_methods)] // A benchmark driver measures with the real clock.
-pub fn run_reads(args: &ReadsArgs) -> anyhow::Result<()> {
-    let scratch = Scratch::new(args.dir.as_deref(), "reads");
-    let dir = scratch.fresh("reads")?;
-    let counts = &args.threads.0;
-    let items = args.items;
-    println!(
-        "dynacore-bench reads: {items} items, hand-offs {:?}, thread counts {counts:?}, {:.1} s each, uniform keys, dir {}",
-        args.handoff.iter().map(|h| h.name()).collect::<Vec<_>>(),
-        args.seconds.as_secs_f64(),
-        dir.display()
-    );
-    let shards = args.shards.map(|n| n as usize);
-    {
-        let db = open_db(&dir, Durability::None, shards, Handoff::CallerRuns)?;
-        load_ycsb("reads load", &db, items)?;
-        print_shapes("reads load", &db.stats());
-        // Closed here; each hand-off mode reopens it.
-    }
-    for &mode in &args.handoff {
-        let db = open_db(&dir, Durability::None, shards, mode.handoff())?;
-        let opened_tag = format!("reads handoff={}", mode.name());
-        wait_for_background_idle(&opened_tag, &db);
-        print_shapes(&opened_tag, &db.stats());
-        for &threads in counts {
-            let tag = format!("reads handoff={} threads={threads}", mode.name());
-            println!(
-                "{}",
-                config_line(
-                    &tag,
-                    &db,
-                    Durability::None,
-                    threads,
-                    &format!(", items {items}, {:.1} s", args.seconds.as_secs_f64())
-                )
-            );
-            let before_stats = db.stats();
-            let before = operation_counts(&before_stats);
-            let timed = run_timed(threads, args.seconds, |thread, deadline| {
-                let mut rng = SplitMix64::new(thread_seed(thread));
-                let mut latencies = Latencies {
-                    operations: 0,
-                    histogram: new_histogram()?,
-                };
-                loop {
-                    let keynum = rng.below(items);
-                    let key = ycsb_primary_key(keynum);
-                    let t = Instant::now();
-                    let found = db.get_item(YCSB_TABLE, &key)?;
-                    let ended = Instant::now();
-                    latencies
-                        .histogram
-                        .saturating_record(ended.duration_since(t).as_nanos() as u64);
-                    latencies.operations += 1;
-                    anyhow::ensure!(found.is_some(), "item {keynum} was loaded but is missing");
-                    if ended >= deadline {
-                        return Ok((latencies, ended));
-                    }
-                }
-            })?;
-            let after_stats = db.stats();
-            let after = operation_counts(&after_stats);
-            let total = merge(&timed.outcomes)?;
-            println!(
-                "[{tag}] reads {} in {:.2} s: {:.0} reads/s, latency µs: {}",
-                total.operations,
-                timed.elapsed.as_secs_f64(),
-                total.operations as f64 / timed.elapsed.as_secs_f64(),
-                latency_line(&total.histogram)
-            );
-            let gets: Vec<String> = before
-                .iter()
-                .zip(&after)
-                .enumerate()
-                .map(|(shard, (old, new))| format!("{shard}={}", new.gets - old.gets))
-                .collect();
-            println!("[{tag}] gets per shard: {}", gets.join(" "));
-            print_background(&tag, &before_stats, &after_stats);
-        }
-        check_poisoned(&opened_tag, &db.stats());
-    }
-    Ok(())
-}
-
-// ----- spread --------------------------------------------------------------------
-
-/// One client thread's reads and updates of a `spread` run.
-#[derive(Debug)]
-struct Mix {
-    reads: Latencies,
-    updates: Latencies,
-}
-
-/// Runs `dynacore-bench spread`.
-#[allow(clippy::disallowed_methods)] // A benchmark driver measures with the real clock.
-pub fn run_spread(args: &SpreadArgs) -> anyhow::Result<()> {
-    let scratch = Scratch::new(args.dir.as_deref(), "spread");
-    let counts = &args.shards.0;
-    let threads = args.threads as usize;
-    let items = args.items;
-    println!(
-        "dynacore-bench spread: shard counts {counts:?}, {threads} threads, 50/50 read/update over {items} items, {:.1} s each, dir {}",
-        args.seconds.as_secs_f64(),
-        scratch.root.display()
-    );
-    let mut rates = Vec::with_capacity(counts.len());
-    for (index, &shards) in counts.iter().enumerate() {
-        let tag = format!("spread shards={shards}");
-        let dir = scratch.fresh(&format!("spread-{index}-{shards}"))?;
-        let db = open_db(&dir, Durability::None, Some(shards), Handoff::CallerRuns)?;
-        load_ycsb(&tag, &db, items)?;
-        wait_for_background_idle(&tag, &db);
-        print_shapes(&tag, &db.stats());
-        println!(
-            "{}",
-            config_line(
-                &tag,
-                &db,
-                Durability::None,
-                threads,
-                &format!(
-                    ", items {items}, 50% reads 50% updates, {:.1} s",
-                    args.seconds.as_secs_f64()
-                )
-            )
-        );
-        let before_stats = db.stats();
-        let before = operation_counts(&before_stats);
-        let timed = run_timed(threads, args.seconds, |thread, deadline| {
-            let mut rng = SplitMix64::new(thread_seed(thread));
-            // The full item an update writes; only its key changes.
-            let mut item = make_item(
-                "",
-                YCSB_FIELD_COUNT,
-                YCSB_FIELD_BYTES,
-                thread_seed(thread) % 1_000,
-            );
-            let mut mix = Mix {
-                reads: Latencies {
-                    operations: 0,
-                    histogram: new_histogram()?,
-                },
-                updates: Latencies {
-                    operations: 0,
-                    histogram: new_histogram()?,
-                },
-            };
-            loop {
-                let draw = rng.next_u64();
-                // The top bit picks the kind; the rest picks the key.
-                let keynum = ((u128::from(draw << 1) * u128::from(items)) >> 64) as u64;
-                let is_read = draw >> 63 == 0;
-                let (t, ended, latencies) = if is_read {
-                    let key = ycsb_primary_key(keynum);
-                    let t = Instant::now();
-                    let found = db.get_item(YCSB_TABLE, &key)?;
-                    let ended = Instant::now();
-                    anyhow::ensure!(found.is_some(), "item {keynum} was loaded but is missing");
-                    (t, ended, &mut mix.reads)
-                } else {
-                    item.insert("pk".to_owned(), AttributeValue::S(ycsb_key(keynum)));
-                    let t = Instant::now();
-                    db.put_item(YCSB_TABLE, &item)?;
-                    (t, Instant::now(), &mut mix.updates)
-                };
-                latencies
-                    .histogram
-                    .saturating_record(ended.duration_since(t).as_nanos() as u64);
-                latencies.operations += 1;
-                if ended >= deadline {
-                    return Ok((mix, ended));
-                }
-            }
-        })?;
-        let after_stats = db.stats();
-        let after = operation_counts(&after_stats);
-        let (read_outcomes, update_outcomes): (Vec<Latencies>, Vec<Latencies>) = timed
-            .outcomes
-            .into_iter()
-            .map(|mix| (mix.reads, mix.updates))
-            .unzip();
-        let reads = merge(&read_outcomes)?;
-        let updates = merge(&update_outcomes)?;
-        let operations = reads.operations + updates.operations;
-        let rate = operations as f64 / timed.elapsed.as_secs_f64();
-        rates.push(rate);
-        println!(
-            "[{tag}] operations {operations} in {:.2} s: {rate:.0} ops/s (reads {}, updates {})",
-            timed.elapsed.as_secs_f64(),
-            reads.operations,
-            updates.operations
-        );
-        println!(
-            "[{tag}] read latency µs: {}",
-            latency_line(&reads.histogram)
-        );
-        println!(
-            "[{tag}] update latency µs: {}",
-            latency_line(&updates.histogram)
-        );
-        for (shard, (old, new)) in before.iter().zip(&after).enumerate() {
-            let gets = new.gets - old.gets;
-            let writes = new.write_batches - old.write_batches;
-            println!(
-                "[{tag}] shard {shard}: gets {gets}, write_batches {writes}, share {:.1}% of operations",
-                100.0 * (gets + writes) as f64 / operations.max(1) as f64
-            );
-        }
-        print_background(&tag, &before_stats, &after_stats);
-        check_poisoned(&tag, &after_stats);
-        drop(db);
-    }
-    if let Some((high, base)) = ratio_pair(counts) {
-        println!(
-            "ratio {} / {}: {:.2}×",
-            counted(counts[high], "shard"),
-            counted(counts[base], "shard"),
-            rates[high] / rates[base]
-        );
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,467 @@
+//! [`Db`]: the embedded database — tables of DynamoDB items over N shards.
+//!
+//! Opening a database starts one shard per core (settable), each owning an
+//! LSM tree in `shard-NNN/` under the database directory and, normally, a
+//! shard thread pinned to its core (`shard/`). A `Db` is a cheap handle:
+//! `Clone + Send + Sync`, shareable by any number of threads.
+//!
+//! Every call validates its input against DynamoDB's rules and encodes keys
+//! and items on the caller's thread, before any shard is involved (invalid
+//! input changes nothing), then routes by partition key
+//! ([`crate::shard::ShardRouter`]): point operations and Query touch one
+//! shard; Scan reads every shard and merges their entries in key order, so
+//! pages are the same whatever the shard count. A multi-item batch is split
+//! into one atomic batch per shard.
+//!
+//! Tables exist on every shard: each shard's manifest records the catalog,
+//! and shard 0's is the authority. Creating or deleting a table changes
+//! shard 0 first, then the others; an open after a crash in between brings
+//! the others back in line with shard 0.
+
+mod open;
+mod scan;
+
+pub use open::{DbBuilder, shard_dir};
+pub use scan::{Page, QueryOptions, ScanOptions};
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Mutex, RwLock};
+
+use crate::catalog::TableDescription;
+use crate::coding::item::{decode_item, encode_item};
+use crate::coding::key::{encode_key_split, encode_partition_prefix};
+use crate::ids::{ShardId, TableId};
+use crate::model::{Item, KeyValue, PrimaryKey, TableSchema, validate_item, validate_table_name};
+use crate::shard::local::Task;
+use crate::shard::{
+    DbStats, Handoff, ReplyFuture, ReplySlot, Shard, ShardLocal, ShardMesh, ShardThreads,
+};
+use crate::sync::Arc;
+use crate::wal::WriteBatch;
+use crate::{Error, Result};
+
+/// One write of a [`Db::batch_write`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchWrite {
+    /// Put this item.
+    Put(Item),
+    /// Delete the item with this key.
+    Delete(PrimaryKey),
+}
+
+#[derive(Debug)]
+struct DbInner {
+    shards: Vec<Arc<Shard>>,
+    /// The shards' mesh and router (which shard owns which key).
+    mesh: Arc<ShardMesh<Task>>,
+    /// Live tables by name; read by every call, written by table DDL.
+    tables: RwLock<BTreeMap<String, TableDescription>>,
+    /// Serialises table creation and deletion.
+    control: Mutex<()>,
+    io_backend: String,
+    handoff: Handoff,
+    /// Stops and joins the shard threads when the last handle goes.
+    _threads: Option<ShardThreads>,
+}
+
+/// An open embedded database; see the module docs. Cloning gives another
+/// handle to the same database; it closes when the last handle is dropped.
+#[derive(Debug, Clone)]
+pub struct Db {
+    inner: std::sync::Arc<DbInner>,
+}
+
+fn decode_stored(value: &[u8], shard: ShardId) -> Result<Item> {
+    decode_item(value).map_err(|e| {
+        Error::corruption(
+            Path::new(&format!("shard-{:03}", shard.0)),
+            0,
+            format!("stored item does not decode: {e}"),
+        )
+    })
+}
+
+impl Db {
+    /// A builder for a database in directory `path`.
+    pub fn builder(path: impl AsRef<Path>) -> DbBuilder {
+        DbBuilder::new(path.as_ref())
+    }
+
+    /// Opens `path` with default options.
+    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
+        Self::builder(path).open()
+    }
+
+    /// The number of shards.
+    pub fn shard_count(&self) -> usize {
+        self.inner.shards.len()
+    }
+
+    fn table(&self, name: &str) -> Result<TableDescription> {
+        self.inner
+            .tables
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::TableNotFound(name.to_owned()))
+    }
+
+    /// Runs `f` with the description of table `name`, without cloning it.
+    fn with_table<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&TableDescription) -> Result<R>,
+    ) -> Result<R> {
+        let tables = self.inner.tables.read().unwrap_or_else(|e| e.into_inner());
+        match tables.get(name) {
+            Some(description) => f(description),
+            None => Err(Error::TableNotFound(name.to_owned())),
+        }
+    }
+
+    fn shard(&self, partition_prefix: &[u8]) -> &Shard {
+        &self.inner.shards[self.inner.mesh.router().shard_for(partition_prefix).0 as usize]
+    }
+
+    // ----- tables -------------------------------------------------------
+
+    /// Creates a table. Errors: invalid name or schema (`Validation`), a
+    /// table of that name exists (`TableAlreadyExists`).
+    pub fn create_table(&self, name: &str, schema: TableSchema) -> Result<TableDescription> {
+        validate_table_name(name)?;
+        schema.validate()?;
+        let _control = self.inner.control.lock().unwrap_or_else(|e| e.into_inner());
+        if self.table(name).is_ok() {
+            return Err(Error::TableAlreadyExists(name.to_owned()));
+        }
+        let mut description = TableDescription {
+            name: name.to_owned(),
+            id: TableId(0),
+            schema,
+        };
+        // Shard 0 allocates the id and is the authority; the others follow.
+        let blob = description.encode();
+        description.id = self.inner.shards[0].lock().lsm.create_table(blob.clone())?;
+        // The table exists once shard 0 recorded it, even if a later shard
+        // fails below (the next open copies it to the shards that missed it).
+        self.inner
+            .tables
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_owned(), description.clone());
+        for shard in &self.inner.shards[1..] {
+            shard
+                .lock()
+                .lsm
+                .create_table_with_id(description.id, blob.clone())?;
+        }
+        Ok(description)
+    }
+
+    /// The description of table `name`.
+    pub fn describe_table(&self, name: &str) -> Result<TableDescription> {
+        self.table(name)
+    }
+
+    /// The names of all tables, sorted.
+    pub fn list_tables(&self) -> Vec<String> {
+        self.inner
+            .tables
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// Deletes table `name` and (lazily, through compaction) its items.
+    pub fn delete_table(&self, name: &str) -> Result<TableDescription> {
+        let _control = self.inner.control.lock().unwrap_or_else(|e| e.into_inner());
+        let description = self.table(name)?;
+        // Gone from reads at once: nothing routes to it any more.
+        self.inner
+            .tables
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+        for shard in &self.inner.shards {
+            shard.lock().lsm.delete_table(description.id)?;
+        }
+        Ok(description)
+    }
+
+    // ----- items --------------------------------------------------------
+
+    /// Validates and encodes a put: (partition prefix length, key, value).
+    fn encode_put(
+        description: &TableDescription,
+        item: &Item,
+    ) -> Result<(usize, Vec<u8>, Vec<u8>)> {
+        let key = validate_item(&description.schema, item)?;
+        let (key, prefix_len) = encode_key_split(description.id, &key);
+        Ok((prefix_len, key, encode_item(item)))
+    }
+
+    fn encode_delete(description: &TableDescription, key: &PrimaryKey) -> Result<(usize, Vec<u8>)> {
+        description.schema.validate_key(key)?;
+        let (key, prefix_len) = encode_key_split(description.id, key);
+        Ok((prefix_len, key))
+    }
+
+    /// Writes `item`, replacing any item with the same primary key. Durable
+    /// on return under `Durability::Sync`.
+    pub fn put_item(&self, table: &str, item: &Item) -> Result<()> {
+        let (prefix_len, key, value) = self.with_table(table, |d| Self::encode_put(d, item))?;
+        let mut batch = WriteBatch::new();
+        batch.put(&key, &value);
+        self.shard(&key[..prefix_len]).write(batch)
+    }
+
+    /// Deletes the item with primary key `key` (no error if absent).
+    pub fn delete_item(&self, table: &str, key: &PrimaryKey) -> Result<()> {
+        let (prefix_len, key) = self.with_table(table, |d| Self::encode_delete(d, key))?;
+        let mut batch = WriteBatch::new();
+        batch.delete(&key);
+        self.shard(&key[..prefix_len]).write(batch)
+    }
+
+    /// The item with primary key `key`, if any.
+    pub fn get_item(&self, table: &str, key: &PrimaryKey) -> Result<Option<Item>> {
+        let (prefix_len, key) = self.with_table(table, |d| Self::encode_delete(d, key))?;
+        let shard = self.shard(&key[..prefix_len]);
+        let id = shard.id();
+        match shard.get(key)? {
+            Some(value) => decode_stored(&value, id).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes puts and deletes, split into one atomic batch per shard. Each
+    /// shard's part is atomic; the whole is not (as DynamoDB's
+    /// BatchWriteItem). Every write is validated before any is made.
+    pub fn batch_write(&self, table: &str, writes: &[BatchWrite]) -> Result<()> {
+        let mut per_shard: BTreeMap<ShardId, WriteBatch> = BTreeMap::new();
+        self.with_table(table, |description| {
+            for write in writes {
+                let (prefix_len, key, value) = match write {
+                    BatchWrite::Put(item) => {
+                        let (p, k, v) = Self::encode_put(description, item)?;
+                        (p, k, Some(v))
+                    }
+                    BatchWrite::Delete(key) => {
+                        let (p, k) = Self::encode_delete(description, key)?;
+                        (p, k, None)
+                    }
+                };
+                let shard = self.inner.mesh.router().shard_for(&key[..prefix_len]);
+                let batch = per_shard.entry(shard).or_default();
+                match value {
+                    Some(value) => batch.put(&key, &value),
+                    None => batch.delete(&key),
+                }
+            }
+            Ok(())
+        })?;
+        // Started on every shard before waiting on any, so the shards' group
+        // commits overlap.
+        let replies: Vec<_> = per_shard
+            .into_iter()
+            .map(|(shard, batch)| self.inner.shards[shard.0 as usize].write_async(batch))
+            .collect();
+        let mut outcome = Ok(());
+        for reply in replies {
+            let result = reply.wait(0);
+            if outcome.is_ok() {
+                outcome = result;
+            }
+        }
+        outcome
+    }
+
+    /// The items with these keys (absent ones as `None`), in the order asked.
+    pub fn batch_get(&self, table: &str, keys: &[PrimaryKey]) -> Result<Vec<Option<Item>>> {
+        let mut per_shard: BTreeMap<ShardId, (Vec<usize>, Vec<Vec<u8>>)> = BTreeMap::new();
+        self.with_table(table, |description| {
+            for (index, key) in keys.iter().enumerate() {
+                let (prefix_len, key) = Self::encode_delete(description, key)?;
+                let shard = self.inner.mesh.router().shard_for(&key[..prefix_len]);
+                let entry = per_shard.entry(shard).or_default();
+                entry.0.push(index);
+                entry.1.push(key);
+            }
+            Ok(())
+        })?;
+        let mut items = vec![None; keys.len()];
+        for (shard, (indexes, encoded)) in per_shard {
+            let values = self.inner.shards[shard.0 as usize].get_many(&encoded)?;
+            for (index, value) in indexes.into_iter().zip(values) {
+                if let Some(value) = value {
+                    items[index] = Some(decode_stored(&value, shard)?);
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    // ----- async variants -------------------------------------------------
+
+    /// [`Db::get_item`] as a future: runtime-agnostic, completed by the
+    /// shard (or at once, if the shard was free to serve it on this thread).
+    pub fn get_item_async(
+        &self,
+        table: &str,
+        key: &PrimaryKey,
+    ) -> impl Future<Output = Result<Option<Item>>> + Send + use<> {
+        let prepared =
+            self.with_table(table, |d| Self::encode_delete(d, key))
+                .map(|(prefix_len, key)| {
+                    let shard = self.shard(&key[..prefix_len]);
+                    (shard.id(), shard.get_async(key))
+                });
+        async move {
+            let (shard, reply) = prepared?;
+            match reply.await? {
+                Some(value) => decode_stored(&value, shard).map(Some),
+                None => Ok(None),
+            }
+        }
+    }
+
+    /// [`Db::put_item`] as a future, ready once the write is durable. It
+    /// never blocks the polling thread.
+    pub fn put_item_async(
+        &self,
+        table: &str,
+        item: &Item,
+    ) -> impl Future<Output = Result<()>> + Send + use<> {
+        let prepared = self.with_table(table, |d| Self::encode_put(d, item)).map(
+            |(prefix_len, key, value)| {
+                let mut batch = WriteBatch::new();
+                batch.put(&key, &value);
+                self.shard(&key[..prefix_len]).write_async(batch)
+            },
+        );
+        async move { prepared?.await }
+    }
+
+    /// [`Db::delete_item`] as a future, ready once the delete is durable.
+    pub fn delete_item_async(
+        &self,
+        table: &str,
+        key: &PrimaryKey,
+    ) -> impl Future<Output = Result<()>> + Send + use<> {
+        let prepared =
+            self.with_table(table, |d| Self::encode_delete(d, key))
+                .map(|(prefix_len, key)| {
+                    let mut batch = WriteBatch::new();
+                    batch.delete(&key);
+                    self.shard(&key[..prefix_len]).write_async(batch)
+                });
+        async move { prepared?.await }
+    }
+
+    // ----- shard-local tasks ---------------------------------------------
+
+    /// The shard that owns the partition `partition` of table `table`.
+    pub fn shard_of(&self, table: &str, partition: &KeyValue) -> Result<ShardId> {
+        self.with_table(table, |description| {
+            let prefix = encode_partition_prefix(description.id, partition);
+            Ok(self.inner.mesh.router().shard_for(&prefix))
+        })
+    }
+
+    /// Runs `task` on shard `shard`'s own thread, with direct access to the
+    /// items that shard owns ([`ShardLocal`]); the future completes with the
+    /// task's result. The Seastar-style API: code that runs next to its data
+    /// pays no hand-off per item, and can pass work to other shards with
+    /// [`ShardLocal::send_to`]. The task runs under the shard's lock, so it
+    /// must be short and must not block.
+    pub fn run_on_shard<R: Send + 'static>(
+        &self,
+        shard: ShardId,
+        task: impl FnOnce(&mut ShardLocal<'_>) -> R + Send + 'static,
+    ) -> ReplyFuture<Result<R>> {
+        let Some(target) = self.inner.shards.get(shard.0 as usize) else {
+            return ReplyFuture::ready(Err(Error::validation(format!(
+                "shard {shard} does not exist; there are {} shards",
+                self.shard_count()
+            ))));
+        };
+        let reply = ReplySlot::new();
+        let completer = reply.clone();
+        let task: Task = Box::new(move |local: &mut ShardLocal<'_>| {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task(local)));
+            if outcome.is_err() {
+                local.note_task_panic();
+            }
+            completer.complete(outcome.map_err(|panic| {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Error::TaskPanicked {
+                    shard: shard.0,
+                    message,
+                }
+            }));
+        });
+        match target.run_task(task) {
+            Ok(()) => ReplyFuture::waiting(reply),
+            Err(e) => ReplyFuture::ready(Err(e)),
+        }
+    }
+
+    // ----- maintenance --------------------------------------------------
+
+    /// Flushes every shard's memtable to an SSTable now.
+    pub fn flush(&self) -> Result<()> {
+        for shard in &self.inner.shards {
+            shard.lock_quiescent().lsm.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Runs flush and compaction on every shard until nothing is due.
+    pub fn compact(&self) -> Result<()> {
+        for shard in &self.inner.shards {
+            shard.lock_quiescent().lsm.compact_until_idle()?;
+        }
+        Ok(())
+    }
+
+    /// Makes every write so far durable, whatever the durability mode.
+    pub fn sync(&self) -> Result<()> {
+        for shard in &self.inner.shards {
+            shard.lock_quiescent().lsm.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Runs periodic duties (interval syncs) and one slice of background
+    /// work on every shard — what shard threads do by themselves; for tests
+    /// and callers that disabled them.
+    pub fn tick(&self) -> Result<()> {
+        for shard in &self.inner.shards {
+            let mut core = shard.lock_quiescent();
+            core.lsm.tick()?;
+            core.lsm.background_step()?;
+            let obsolete = core.lsm.take_obsolete_files();
+            drop(core);
+            shard.remove_obsolete(obsolete);
+        }
+        Ok(())
+    }
+
+    /// Sizes, counters and state of every shard.
+    pub fn stats(&self) -> DbStats {
+        DbStats {
+            io_backend: self.inner.io_backend.clone(),
+            handoff: self.inner.handoff,
+            shards: self.inner.shards.iter().map(|s| s.stats()).collect(),
+        }
+    }
+}
