@@ -456,6 +456,15 @@ mod tests {
         PathBuf::from("/db")
     }
 
+    /// A file system with `/db/a`, created and its entry synced, open for appending.
+    fn fs_with_file_a() -> (MemFs, Box<dyn WritableFile>) {
+        let fs = MemFs::new();
+        fs.create_dir_all(&dir()).unwrap();
+        let a = fs.create(&dir().join("a")).unwrap();
+        fs.sync_dir(&dir()).unwrap();
+        (fs, a)
+    }
+
     #[test]
     fn crash_drops_unsynced_bytes_and_entries() {
         let fs = MemFs::new();
@@ -493,10 +502,7 @@ mod tests {
 
     #[test]
     fn power_cut_at_sync_freezes_the_durable_image() {
-        let fs = MemFs::new();
-        fs.create_dir_all(&dir()).unwrap();
-        let mut a = fs.create(&dir().join("a")).unwrap();
-        fs.sync_dir(&dir()).unwrap();
+        let (fs, mut a) = fs_with_file_a();
         fs.crash_at_sync(1);
         a.append(b"one").unwrap();
         a.sync_data().unwrap();
@@ -508,10 +514,7 @@ mod tests {
 
     #[test]
     fn pending_sync_covers_only_bytes_appended_before_it_began() {
-        let fs = MemFs::new();
-        fs.create_dir_all(&dir()).unwrap();
-        let mut a = fs.create(&dir().join("a")).unwrap();
-        fs.sync_dir(&dir()).unwrap();
+        let (fs, mut a) = fs_with_file_a();
         a.append(b"before").unwrap();
         let pending = a.begin_sync().unwrap();
         a.append(b" after").unwrap();
@@ -523,10 +526,7 @@ mod tests {
 
     #[test]
     fn pending_sync_counts_toward_a_power_cut() {
-        let fs = MemFs::new();
-        fs.create_dir_all(&dir()).unwrap();
-        let mut a = fs.create(&dir().join("a")).unwrap();
-        fs.sync_dir(&dir()).unwrap();
+        let (fs, mut a) = fs_with_file_a();
         fs.crash_at_sync(1);
         a.append(b"one").unwrap();
         let pending = a.begin_sync().unwrap();
