@@ -185,6 +185,29 @@ impl MemFs {
         shared.state.files.get(inode).map(|f| f.data.len() as u64)
     }
 
+    /// Runs `f` on file `inode` under the lock, and hands the lock back for
+    /// what follows (counting a sync). Fails as operation `op` on `path` if
+    /// the machine is powered off or the file is gone.
+    fn with_live_file<R>(
+        &self,
+        inode: Inode,
+        op: &'static str,
+        path: &Path,
+        f: impl FnOnce(&mut MemFile) -> R,
+    ) -> Result<(MutexGuard<'_, Shared>, R)> {
+        let mut shared = self.lock();
+        if shared.frozen.is_some() {
+            return Err(powered_off(op, path));
+        }
+        let file = shared
+            .state
+            .files
+            .get_mut(&inode)
+            .ok_or_else(|| not_found(op, path))?;
+        let result = f(file);
+        Ok((shared, result))
+    }
+
     /// Counts a successful sync and takes the power-cut snapshot if armed.
     fn count_sync(shared: &mut Shared) {
         shared.sync_count += 1;
@@ -205,31 +228,22 @@ struct MemWritableFile {
 
 impl WritableFile for MemWritableFile {
     fn append(&mut self, data: &[u8]) -> Result<()> {
-        let mut shared = self.fs.lock();
-        if shared.frozen.is_some() {
-            return Err(powered_off("write", &self.path));
-        }
-        let file = shared
-            .state
-            .files
-            .get_mut(&self.inode)
-            .ok_or_else(|| not_found("write", &self.path))?;
-        file.data.extend_from_slice(data);
+        let (shared, ()) = self
+            .fs
+            .with_live_file(self.inode, "write", &self.path, |file| {
+                file.data.extend_from_slice(data);
+            })?;
+        drop(shared);
         self.len += data.len() as u64;
         Ok(())
     }
 
     fn sync_data(&mut self) -> Result<()> {
-        let mut shared = self.fs.lock();
-        if shared.frozen.is_some() {
-            return Err(powered_off("fdatasync", &self.path));
-        }
-        let file = shared
-            .state
-            .files
-            .get_mut(&self.inode)
-            .ok_or_else(|| not_found("fdatasync", &self.path))?;
-        file.synced_len = file.data.len();
+        let (mut shared, ()) =
+            self.fs
+                .with_live_file(self.inode, "fdatasync", &self.path, |file| {
+                    file.synced_len = file.data.len();
+                })?;
         MemFs::count_sync(&mut shared);
         Ok(())
     }
@@ -245,20 +259,15 @@ impl WritableFile for MemWritableFile {
     /// Captures the file's length now; the handle's `wait` makes exactly
     /// that prefix durable, whatever was appended in between.
     fn begin_sync(&mut self) -> Result<Box<dyn PendingSync>> {
-        let shared = self.fs.lock();
-        if shared.frozen.is_some() {
-            return Err(powered_off("fdatasync", &self.path));
-        }
-        let file = shared
-            .state
-            .files
-            .get(&self.inode)
-            .ok_or_else(|| not_found("fdatasync", &self.path))?;
+        let (shared, covered_len) =
+            self.fs
+                .with_live_file(self.inode, "fdatasync", &self.path, |file| file.data.len())?;
+        drop(shared);
         Ok(Box::new(MemPendingSync {
             fs: self.fs.clone(),
             inode: self.inode,
             path: self.path.clone(),
-            covered_len: file.data.len(),
+            covered_len,
         }))
     }
 }
@@ -275,20 +284,16 @@ struct MemPendingSync {
 
 impl PendingSync for MemPendingSync {
     fn wait(self: Box<Self>) -> Result<()> {
-        let mut shared = self.fs.lock();
-        if shared.frozen.is_some() {
-            return Err(powered_off("fdatasync", &self.path));
-        }
-        let file = shared
-            .state
-            .files
-            .get_mut(&self.inode)
-            .ok_or_else(|| not_found("fdatasync", &self.path))?;
-        // A later sync may already have covered more; and a crash in between
-        // (a test misusing a handle from before it) may have cut the file
-        // shorter than the captured length, which must not be claimed.
-        let covered_len = self.covered_len.min(file.data.len());
-        file.synced_len = file.synced_len.max(covered_len);
+        let (mut shared, ()) =
+            self.fs
+                .with_live_file(self.inode, "fdatasync", &self.path, |file| {
+                    // A later sync may already have covered more; and a crash
+                    // in between (a test misusing a handle from before it) may
+                    // have cut the file shorter than the captured length,
+                    // which must not be claimed.
+                    let covered_len = self.covered_len.min(file.data.len());
+                    file.synced_len = file.synced_len.max(covered_len);
+                })?;
         MemFs::count_sync(&mut shared);
         Ok(())
     }
