@@ -20,6 +20,7 @@
 
 mod open;
 mod scan;
+mod tables;
 
 pub use open::{DbBuilder, shard_dir};
 pub use scan::{Page, QueryOptions, ScanOptions};
@@ -32,8 +33,8 @@ use std::sync::{Mutex, RwLock};
 use crate::catalog::TableDescription;
 use crate::coding::item::{decode_item, encode_item};
 use crate::coding::key::{encode_key_split, encode_partition_prefix};
-use crate::ids::{ShardId, TableId};
-use crate::model::{Item, KeyValue, PrimaryKey, TableSchema, validate_item, validate_table_name};
+use crate::ids::ShardId;
+use crate::model::{Item, KeyValue, PrimaryKey, validate_item};
 use crate::shard::local::Task;
 use crate::shard::{
     DbStats, Handoff, ReplyFuture, ReplySlot, Shard, ShardLocal, ShardMesh, ShardThreads,
@@ -124,73 +125,6 @@ impl Db {
 
     fn shard(&self, partition_prefix: &[u8]) -> &Shard {
         &self.inner.shards[self.inner.mesh.router().shard_for(partition_prefix).0 as usize]
-    }
-
-    // ----- tables -------------------------------------------------------
-
-    /// Creates a table. Errors: invalid name or schema (`Validation`), a
-    /// table of that name exists (`TableAlreadyExists`).
-    pub fn create_table(&self, name: &str, schema: TableSchema) -> Result<TableDescription> {
-        validate_table_name(name)?;
-        schema.validate()?;
-        let _control = self.inner.control.lock().unwrap_or_else(|e| e.into_inner());
-        if self.table(name).is_ok() {
-            return Err(Error::TableAlreadyExists(name.to_owned()));
-        }
-        let mut description = TableDescription {
-            name: name.to_owned(),
-            id: TableId(0),
-            schema,
-        };
-        // Shard 0 allocates the id and is the authority; the others follow.
-        let blob = description.encode();
-        description.id = self.inner.shards[0].lock().lsm.create_table(blob.clone())?;
-        // The table exists once shard 0 recorded it, even if a later shard
-        // fails below (the next open copies it to the shards that missed it).
-        self.inner
-            .tables
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(name.to_owned(), description.clone());
-        for shard in &self.inner.shards[1..] {
-            shard
-                .lock()
-                .lsm
-                .create_table_with_id(description.id, blob.clone())?;
-        }
-        Ok(description)
-    }
-
-    /// The description of table `name`.
-    pub fn describe_table(&self, name: &str) -> Result<TableDescription> {
-        self.table(name)
-    }
-
-    /// The names of all tables, sorted.
-    pub fn list_tables(&self) -> Vec<String> {
-        self.inner
-            .tables
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect()
-    }
-
-    /// Deletes table `name` and (lazily, through compaction) its items.
-    pub fn delete_table(&self, name: &str) -> Result<TableDescription> {
-        let _control = self.inner.control.lock().unwrap_or_else(|e| e.into_inner());
-        let description = self.table(name)?;
-        // Gone from reads at once: nothing routes to it any more.
-        self.inner
-            .tables
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(name);
-        for shard in &self.inner.shards {
-            shard.lock().lsm.delete_table(description.id)?;
-        }
-        Ok(description)
     }
 
     // ----- items --------------------------------------------------------
