@@ -26,6 +26,7 @@ pub mod compaction;
 #[cfg(not(loom))]
 mod engine;
 pub mod error;
+pub mod expr;
 pub mod filenames;
 pub mod ids;
 pub mod io;

@@ -96,6 +96,45 @@ pub const PAGE_ITEM_COUNT_MAX: usize = 10_000;
 /// DynamoDB stops a Query or Scan page once it has read 1 MB of items.
 pub const PAGE_SIZE_BYTES_MAX: usize = 1024 * 1024;
 
+// ----- expressions (DynamoDB's "Expression parameters" constraints) -----
+
+/// Longest expression string DynamoDB accepts (any kind), in bytes.
+pub const EXPRESSION_LENGTH_BYTES_MAX: usize = 4 * 1024;
+
+/// Most operators and functions in one expression (DynamoDB counts
+/// comparators, AND/OR/NOT, BETWEEN, IN and every function call).
+pub const EXPRESSION_OPERATOR_COUNT_MAX: usize = 300;
+
+/// Most candidates of one `IN` comparison.
+pub const IN_CANDIDATE_COUNT_MAX: usize = 100;
+
+/// Deepest document path (`a.b[1].c` has depth 4), DynamoDB's limit.
+pub const DOCUMENT_PATH_DEPTH_MAX: usize = 32;
+
+/// Longest single expression attribute name or value placeholder, in bytes.
+pub const EXPRESSION_PLACEHOLDER_BYTES_MAX: usize = 255;
+
+/// Most bytes of all substitution values referred to by one request's
+/// expressions (DynamoDB's 2 MB).
+pub const EXPRESSION_SUBSTITUTION_BYTES_MAX: usize = 2 * 1024 * 1024;
+
+// ----- batches and listings -----
+
+/// Most keys one BatchGetItem may ask for, over all its tables.
+pub const BATCH_GET_KEY_COUNT_MAX: usize = 100;
+
+/// Most bytes of items one BatchGetItem returns; the rest are unprocessed.
+pub const BATCH_GET_RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// Most put and delete requests in one BatchWriteItem, over all its tables.
+pub const BATCH_WRITE_REQUEST_COUNT_MAX: usize = 25;
+
+/// Largest `Limit` of one ListTables call (and its default).
+pub const LIST_TABLES_LIMIT_MAX: usize = 100;
+
+/// Most segments of a parallel Scan (DynamoDB's `TotalSegments` maximum).
+pub const SCAN_TOTAL_SEGMENTS_MAX: u32 = 1_000_000;
+
 // Relationships the code depends on.
 /// Bytes appended to an SSTable, or to the WAL outside `Durability::Sync`,
 /// between requests to the OS to start writing them back
@@ -141,5 +180,6 @@ const _: () = assert!(ENCODED_VALUE_BYTES_MAX < WAL_RECORD_BYTES_MAX);
 const _: () = assert!(L0_COMPACTION_TRIGGER_DEFAULT < L0_STOP_WRITES_TRIGGER_DEFAULT);
 const _: () = assert!(ENCODED_KEY_BYTES_MAX < u16::MAX as usize);
 const _: () = assert!(LEVEL_COUNT >= 2);
+const _: () = assert!(DOCUMENT_PATH_DEPTH_MAX >= NESTING_DEPTH_MAX);
 const _: () = assert!(BLOCK_SIZE_BYTES_DEFAULT <= BLOCK_SIZE_BYTES_MAX);
 const _: () = assert!((BLOCK_SIZE_BYTES_MAX as u64) < u32::MAX as u64 / 2);

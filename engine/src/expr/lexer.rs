@@ -1,0 +1,1 @@
+//! Placeholder until the lexer lands (being written in parallel).
