@@ -177,3 +177,55 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         std::thread::park();
     }
 }
+
+/// Every page of `request`, concatenated, following `last_evaluated_key`
+/// until the last page. Panics on an error (tests only).
+pub fn query_all(db: &dynacore::Db, request: &dynacore::QueryRequest) -> Vec<Item> {
+    let mut request = request.clone();
+    let mut items = Vec::new();
+    loop {
+        let page = db.query(&request).expect("query");
+        if let Some(limit) = request.limit {
+            assert!(page.scanned_count <= limit, "page over its limit");
+        }
+        items.extend(page.items);
+        match page.last_evaluated_key {
+            Some(last) => request.exclusive_start_key = Some(last),
+            None => return items,
+        }
+    }
+}
+
+/// Every page of `request`, concatenated (see [`query_all`]).
+pub fn scan_all(db: &dynacore::Db, request: &dynacore::ScanRequest) -> Vec<Item> {
+    let mut request = request.clone();
+    let mut items = Vec::new();
+    loop {
+        let page = db.scan(&request).expect("scan");
+        if let Some(limit) = request.limit {
+            assert!(page.scanned_count <= limit, "page over its limit");
+        }
+        items.extend(page.items);
+        match page.last_evaluated_key {
+            Some(last) => request.exclusive_start_key = Some(last),
+            None => return items,
+        }
+    }
+}
+
+/// A Scan of every item of `table`, `limit` items a page.
+pub fn scan_request(table: &str, limit: Option<usize>) -> dynacore::ScanRequest {
+    dynacore::ScanRequest {
+        table_name: table.to_owned(),
+        limit,
+        ..Default::default()
+    }
+}
+
+/// Expression attribute values from `(placeholder, value)` pairs.
+pub fn values(pairs: &[(&str, AttributeValue)]) -> BTreeMap<String, AttributeValue> {
+    pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        .collect()
+}

@@ -59,6 +59,16 @@ pub enum Error {
     #[error("ResourceInUseException: Table already exists: {0}")]
     TableAlreadyExists(String),
 
+    /// A ConditionExpression evaluated to false: DynamoDB's
+    /// `ConditionalCheckFailedException`. Nothing was changed. `item` holds
+    /// the item as it was when the request asked for it
+    /// (`ReturnValuesOnConditionCheckFailure = ALL_OLD`) and one existed.
+    #[error("ConditionalCheckFailedException: The conditional request failed")]
+    ConditionalCheckFailed {
+        /// The item the condition was evaluated against, if asked for.
+        item: Option<Box<crate::model::Item>>,
+    },
+
     /// The database directory is in use by another process.
     #[error("database directory {path} is locked by another process")]
     Locked {
@@ -159,6 +169,9 @@ impl Error {
             Error::Validation(m) => Error::Validation(m.clone()),
             Error::TableNotFound(m) => Error::TableNotFound(m.clone()),
             Error::TableAlreadyExists(m) => Error::TableAlreadyExists(m.clone()),
+            Error::ConditionalCheckFailed { item } => {
+                Error::ConditionalCheckFailed { item: item.clone() }
+            }
             Error::Locked { path } => Error::Locked { path: path.clone() },
             Error::Busy { shard, what } => Error::Busy {
                 shard: *shard,

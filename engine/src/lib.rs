@@ -45,7 +45,12 @@ pub mod wal;
 
 pub use catalog::TableDescription;
 #[cfg(not(loom))]
-pub use engine::{BatchWrite, Db, DbBuilder, Page, QueryOptions, ScanOptions, shard_dir};
+pub use engine::{
+    BatchGetItemOutput, BatchGetItemRequest, BatchWrite, BatchWriteItemOutput,
+    BatchWriteItemRequest, Db, DbBuilder, DeleteItemRequest, GetItemRequest, KeysAndAttributes,
+    Page, PutItemRequest, QueryRequest, ReturnValues, ReturnValuesOnConditionCheckFailure,
+    ScanRequest, Select, UpdateItemRequest, WriteOutput, WriteRequest, shard_dir,
+};
 pub use error::{Error, Result};
 pub use ids::ShardId;
 pub use lsm::{Durability, LsmStats};

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use dynacore::io::MemFs;
-use dynacore::{AttributeValue, Db, Error, KeyValue, QueryOptions, ScanOptions};
+use dynacore::{AttributeValue, Db, Error, KeyValue, QueryRequest};
 use dynacore_tests::{block_on, item, key, number, string_number_schema, string_schema, tempdir};
 
 fn db() -> Db {
@@ -96,7 +96,12 @@ fn invalid_items_are_rejected_and_change_nothing() {
             .contains("Item size has exceeded the maximum allowed size"),
         "{error}"
     );
-    assert_eq!(db.scan("tbl", &ScanOptions::default()).unwrap().items, []);
+    assert_eq!(
+        db.scan(&dynacore_tests::scan_request("tbl", None))
+            .unwrap()
+            .items,
+        []
+    );
     assert_eq!(db.stats().combined().counters.batches_written, 0);
 }
 
@@ -114,21 +119,27 @@ fn query_pages_through_a_partition_in_sort_key_order() {
         db.put_item("tbl", &item("q", Some(&number(sk)), &[]))
             .unwrap();
     }
-    let mut options = QueryOptions {
+    let mut request = QueryRequest {
+        table_name: "tbl".into(),
+        key_condition_expression: Some("pk = :p".into()),
+        expression_attribute_values: Some(dynacore_tests::values(&[(
+            ":p",
+            AttributeValue::S("p".into()),
+        )])),
         limit: Some(3),
-        ..QueryOptions::default()
+        ..QueryRequest::default()
     };
     let mut seen = Vec::new();
     let mut pages = 0;
     loop {
-        let page = db.query("tbl", &KeyValue::S("p".into()), &options).unwrap();
+        let page = db.query(&request).unwrap();
         pages += 1;
         seen.extend(page.items.iter().map(|it| match &it["sk"] {
             AttributeValue::N(n) => *n,
             other => panic!("{other:?}"),
         }));
         match page.last_evaluated_key {
-            Some(k) => options.exclusive_start_key = Some(k),
+            Some(k) => request.exclusive_start_key = Some(k),
             None => break,
         }
     }

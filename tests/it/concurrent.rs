@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use dynacore::io::{Fs, IoBackend, MemFs};
-use dynacore::{BatchWrite, Db, Durability, Handoff, Item, ScanOptions};
+use dynacore::{BatchWrite, Db, Durability, Handoff, Item};
 use dynacore_tests::{Rng, for_each_seed, for_each_seed_on_real_files, item, key, string_schema};
 
 const WRITER_THREADS: u64 = 6;
@@ -112,19 +112,7 @@ fn run_writers(db: &Db, seed: u64, operations: usize, check_reads: bool) -> Vec<
 }
 
 fn full_scan(db: &Db) -> Vec<Item> {
-    let mut options = ScanOptions {
-        limit: Some(97),
-        exclusive_start_key: None,
-    };
-    let mut items = Vec::new();
-    loop {
-        let page = db.scan("tbl", &options).unwrap();
-        items.extend(page.items);
-        match page.last_evaluated_key {
-            Some(last) => options.exclusive_start_key = Some(last),
-            None => return items,
-        }
-    }
+    dynacore_tests::scan_all(db, &dynacore_tests::scan_request("tbl", Some(97)))
 }
 
 /// The run without faults: every read agrees with its writer's model, and

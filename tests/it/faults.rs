@@ -194,7 +194,7 @@ fn flipped_bit_in_any_sstable_block_is_reported_not_returned() {
                         }
                     }
                 }
-                let scan = db.scan("tbl", &Default::default());
+                let scan = db.scan(&dynacore_tests::scan_request("tbl", None));
                 match scan {
                     Ok(page) => {
                         assert_eq!(page.items.len(), 300, "offset {offset}: scan lost items")

@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use dynacore::compaction::CompactionOptions;
 use dynacore::io::{Fs, IoBackend, MemFs};
-use dynacore::{Db, Durability, Handoff, Item, KeyValue, Number, QueryOptions, ScanOptions};
+use dynacore::{AttributeValue, Db, Durability, Handoff, Item, Number, QueryRequest};
 use dynacore_tests::{
-    Rng, for_each_seed, for_each_seed_on_real_files, item, key, number, string_number_schema,
+    Rng, for_each_seed, for_each_seed_on_real_files, item, key, number, query_all, scan_all,
+    scan_request, string_number_schema, values,
 };
 
 type Model = BTreeMap<(String, Number), Item>;
@@ -97,20 +98,54 @@ fn query_model(model: &Model, pk: &str, start: &Bound<Number>, end: &Bound<Numbe
         .collect()
 }
 
-fn random_bound(rng: &mut Rng) -> Bound<Number> {
-    match rng.below(3) {
-        0 => Bound::Unbounded,
-        1 => Bound::Included(random_sort_key(rng)),
-        _ => Bound::Excluded(random_sort_key(rng)),
-    }
-}
-
-fn to_key_bound(bound: &Bound<Number>) -> Bound<KeyValue> {
-    match bound {
-        Bound::Included(n) => Bound::Included(KeyValue::N(*n)),
-        Bound::Excluded(n) => Bound::Excluded(KeyValue::N(*n)),
-        Bound::Unbounded => Bound::Unbounded,
-    }
+/// A random sort-key condition DynamoDB accepts: its expression text (with
+/// `:a`/`:b` for its values), the values, and the bounds it selects.
+fn random_sort_condition(rng: &mut Rng) -> (String, Vec<Number>, Bound<Number>, Bound<Number>) {
+    let a = random_sort_key(rng);
+    let (text, values, start, end) = match rng.below(7) {
+        0 => (String::new(), vec![], Bound::Unbounded, Bound::Unbounded),
+        1 => (
+            " AND sk = :a".into(),
+            vec![a],
+            Bound::Included(a),
+            Bound::Included(a),
+        ),
+        2 => (
+            " AND sk < :a".into(),
+            vec![a],
+            Bound::Unbounded,
+            Bound::Excluded(a),
+        ),
+        3 => (
+            " AND sk <= :a".into(),
+            vec![a],
+            Bound::Unbounded,
+            Bound::Included(a),
+        ),
+        4 => (
+            " AND sk > :a".into(),
+            vec![a],
+            Bound::Excluded(a),
+            Bound::Unbounded,
+        ),
+        5 => (
+            " AND sk >= :a".into(),
+            vec![a],
+            Bound::Included(a),
+            Bound::Unbounded,
+        ),
+        _ => {
+            let b = random_sort_key(rng);
+            let (low, high) = if a <= b { (a, b) } else { (b, a) };
+            (
+                " AND sk BETWEEN :a AND :b".into(),
+                vec![low, high],
+                Bound::Included(low),
+                Bound::Included(high),
+            )
+        }
+    };
+    (text, values, start, end)
 }
 
 fn run(seed: u64, operation_count: usize, fs: Arc<dyn Fs>, dir: &Path) {
@@ -168,52 +203,39 @@ fn run(seed: u64, operation_count: usize, fs: Arc<dyn Fs>, dir: &Path) {
                 );
             }
             80..=91 => {
-                let start = random_bound(&mut rng);
-                let end = random_bound(&mut rng);
+                let (sort_text, sort_values, start, end) = random_sort_condition(&mut rng);
                 let limit = if rng.chance(50) {
                     Some(1 + rng.below(7) as usize)
                 } else {
                     None
                 };
-                let expected = query_model(&model, &pk, &start, &end);
-                let mut options = QueryOptions {
-                    sort_key_start: to_key_bound(&start),
-                    sort_key_end: to_key_bound(&end),
-                    limit,
-                    exclusive_start_key: None,
-                };
-                let mut got = Vec::new();
-                loop {
-                    let page = db.query("tbl", &KeyValue::S(pk.clone()), &options).unwrap();
-                    if let Some(limit) = limit {
-                        assert!(page.items.len() <= limit);
-                    }
-                    got.extend(page.items);
-                    match page.last_evaluated_key {
-                        Some(last) => options.exclusive_start_key = Some(last),
-                        None => break,
-                    }
+                let forward = rng.chance(70);
+                let mut expected = query_model(&model, &pk, &start, &end);
+                if !forward {
+                    expected.reverse();
                 }
+                let mut placeholders = vec![(":p", AttributeValue::S(pk.clone()))];
+                for (name, value) in [":a", ":b"].iter().zip(&sort_values) {
+                    placeholders.push((name, AttributeValue::N(*value)));
+                }
+                let request = QueryRequest {
+                    table_name: "tbl".into(),
+                    key_condition_expression: Some(format!("pk = :p{sort_text}")),
+                    expression_attribute_values: Some(values(&placeholders)),
+                    scan_index_forward: forward,
+                    limit,
+                    ..QueryRequest::default()
+                };
+                let got = query_all(&db, &request);
                 assert_eq!(
                     got, expected,
-                    "query {pk} {start:?}..{end:?} limit {limit:?} at step {step}"
+                    "query {pk}{sort_text} {sort_values:?} limit {limit:?} forward {forward} \
+                     at step {step}"
                 );
             }
             92..=93 => {
                 let limit = Some(50 + rng.below(500) as usize);
-                let mut options = ScanOptions {
-                    limit,
-                    exclusive_start_key: None,
-                };
-                let mut got = Vec::new();
-                loop {
-                    let page = db.scan("tbl", &options).unwrap();
-                    got.extend(page.items);
-                    match page.last_evaluated_key {
-                        Some(last) => options.exclusive_start_key = Some(last),
-                        None => break,
-                    }
-                }
+                let got = scan_all(&db, &scan_request("tbl", limit));
                 let expected: Vec<Item> = model.values().cloned().collect();
                 assert_eq!(got.len(), expected.len(), "scan count at step {step}");
                 assert_eq!(got, expected, "scan at step {step}");

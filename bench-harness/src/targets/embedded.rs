@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use dynacore::{
-    AttributeValue, Db, Durability, KeyAttribute, KeyType, KeyValue, PrimaryKey, ScanOptions,
+    AttributeValue, Db, Durability, KeyAttribute, KeyType, KeyValue, PrimaryKey, ScanRequest,
     TableSchema,
 };
 
@@ -121,13 +121,17 @@ impl Target for Embedded {
     }
 
     fn scan(&self, start_key: &str, count: usize) -> anyhow::Result<usize> {
-        let page = self.db.scan(
-            TABLE,
-            &ScanOptions {
-                limit: Some(count.max(1)),
-                exclusive_start_key: Some(primary_key(start_key)),
-            },
-        )?;
+        let mut start = BTreeMap::new();
+        start.insert(
+            KEY_ATTRIBUTE.to_owned(),
+            AttributeValue::S(start_key.to_owned()),
+        );
+        let page = self.db.scan(&ScanRequest {
+            table_name: TABLE.to_owned(),
+            limit: Some(count.max(1)),
+            exclusive_start_key: Some(start),
+            ..ScanRequest::default()
+        })?;
         Ok(page.items.len())
     }
 

@@ -163,6 +163,43 @@ pub fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The length of the partition prefix ([`encode_partition_prefix`]) at the
+/// start of the encoded user key `key`, found from the component's
+/// encoding alone (no schema needed); `None` if `key` does not start with a
+/// well-formed partition component. Parallel Scan uses it to find a key's
+/// virtual partition without decoding the key.
+pub fn partition_prefix_len(key: &[u8]) -> Option<usize> {
+    let component = key.get(TABLE_ID_BYTES..)?;
+    let body_len = match *component.first()? {
+        TAG_STRING | TAG_BINARY => {
+            // Escaped bodies hold 0x00 only as 0x00 0xFF; 0x00 0x01 ends them.
+            let mut at = 1;
+            loop {
+                let zero = at + component.get(at..)?.iter().position(|&b| b == 0x00)?;
+                match *component.get(zero + 1)? {
+                    BYTES_TERMINATOR => break zero + 2,
+                    ESCAPED_ZERO => at = zero + 2,
+                    _ => return None,
+                }
+            }
+        }
+        TAG_NUMBER_ZERO => 1,
+        tag @ (TAG_NUMBER_POSITIVE | TAG_NUMBER_NEGATIVE) => {
+            // Tag, exponent byte (any value), digit bytes, terminator; the
+            // digit bytes never equal the terminator.
+            let terminator = if tag == TAG_NUMBER_NEGATIVE {
+                NUMBER_TERMINATOR ^ 0xFF
+            } else {
+                NUMBER_TERMINATOR
+            };
+            let digits = component.get(2..)?;
+            2 + digits.iter().position(|&b| b == terminator)? + 1
+        }
+        _ => return None,
+    };
+    Some(TABLE_ID_BYTES + body_len)
+}
+
 /// Decodes a user key of a table with `schema`.
 ///
 /// # Errors
@@ -585,6 +622,22 @@ mod tests {
         let expected_2 = hex(&EXAMPLE_2);
         assert_eq!(hex(&encoded), expected_2);
         assert_eq!(hex(&golden_hex(KEYS_DOC, "key-example-2")), expected_2);
+    }
+
+    proptest! {
+        #[test]
+        fn partition_prefix_len_finds_the_prefix_without_the_schema(
+            table in arbitrary_table_id(), key in arbitrary_primary_key(),
+        ) {
+            let (encoded, prefix_len) = encode_key_split(table, &key);
+            prop_assert_eq!(partition_prefix_len(&encoded), Some(prefix_len));
+            // Truncated keys never panic and never claim a longer prefix.
+            for cut in 0..encoded.len() {
+                if let Some(len) = partition_prefix_len(&encoded[..cut]) {
+                    prop_assert!(len <= cut);
+                }
+            }
+        }
     }
 
     proptest! {

@@ -18,12 +18,22 @@
 //! shard 0 first, then the others; an open after a crash in between brings
 //! the others back in line with shard 0.
 
+mod batch;
+mod items;
 mod open;
 mod scan;
 mod tables;
 
+pub use batch::{
+    BatchGetItemOutput, BatchGetItemRequest, BatchWrite, BatchWriteItemOutput,
+    BatchWriteItemRequest, KeysAndAttributes, WriteRequest,
+};
+pub use items::{
+    DeleteItemRequest, GetItemRequest, PutItemRequest, ReturnValues,
+    ReturnValuesOnConditionCheckFailure, UpdateItemRequest, WriteOutput,
+};
 pub use open::{DbBuilder, shard_dir};
-pub use scan::{Page, QueryOptions, ScanOptions};
+pub use scan::{Page, QueryRequest, ScanRequest, Select};
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -42,15 +52,6 @@ use crate::shard::{
 use crate::sync::Arc;
 use crate::wal::WriteBatch;
 use crate::{Error, Result};
-
-/// One write of a [`Db::batch_write`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum BatchWrite {
-    /// Put this item.
-    Put(Item),
-    /// Delete the item with this key.
-    Delete(PrimaryKey),
-}
 
 #[derive(Debug)]
 struct DbInner {
@@ -123,6 +124,12 @@ impl Db {
         }
     }
 
+    /// Shard `index`, for the shard layer's unit tests.
+    #[cfg(test)]
+    pub(crate) fn shard_for_tests(&self, index: usize) -> &Shard {
+        &self.inner.shards[index]
+    }
+
     fn shard(&self, partition_prefix: &[u8]) -> &Shard {
         &self.inner.shards[self.inner.mesh.router().shard_for(partition_prefix).0 as usize]
     }
@@ -171,73 +178,6 @@ impl Db {
             Some(value) => decode_stored(&value, id).map(Some),
             None => Ok(None),
         }
-    }
-
-    /// Writes puts and deletes, split into one atomic batch per shard. Each
-    /// shard's part is atomic; the whole is not (as DynamoDB's
-    /// BatchWriteItem). Every write is validated before any is made.
-    pub fn batch_write(&self, table: &str, writes: &[BatchWrite]) -> Result<()> {
-        let mut per_shard: BTreeMap<ShardId, WriteBatch> = BTreeMap::new();
-        self.with_table(table, |description| {
-            for write in writes {
-                let (prefix_len, key, value) = match write {
-                    BatchWrite::Put(item) => {
-                        let (p, k, v) = Self::encode_put(description, item)?;
-                        (p, k, Some(v))
-                    }
-                    BatchWrite::Delete(key) => {
-                        let (p, k) = Self::encode_delete(description, key)?;
-                        (p, k, None)
-                    }
-                };
-                let shard = self.inner.mesh.router().shard_for(&key[..prefix_len]);
-                let batch = per_shard.entry(shard).or_default();
-                match value {
-                    Some(value) => batch.put(&key, &value),
-                    None => batch.delete(&key),
-                }
-            }
-            Ok(())
-        })?;
-        // Started on every shard before waiting on any, so the shards' group
-        // commits overlap.
-        let replies: Vec<_> = per_shard
-            .into_iter()
-            .map(|(shard, batch)| self.inner.shards[shard.0 as usize].write_async(batch))
-            .collect();
-        let mut outcome = Ok(());
-        for reply in replies {
-            let result = reply.wait(0);
-            if outcome.is_ok() {
-                outcome = result;
-            }
-        }
-        outcome
-    }
-
-    /// The items with these keys (absent ones as `None`), in the order asked.
-    pub fn batch_get(&self, table: &str, keys: &[PrimaryKey]) -> Result<Vec<Option<Item>>> {
-        let mut per_shard: BTreeMap<ShardId, (Vec<usize>, Vec<Vec<u8>>)> = BTreeMap::new();
-        self.with_table(table, |description| {
-            for (index, key) in keys.iter().enumerate() {
-                let (prefix_len, key) = Self::encode_delete(description, key)?;
-                let shard = self.inner.mesh.router().shard_for(&key[..prefix_len]);
-                let entry = per_shard.entry(shard).or_default();
-                entry.0.push(index);
-                entry.1.push(key);
-            }
-            Ok(())
-        })?;
-        let mut items = vec![None; keys.len()];
-        for (shard, (indexes, encoded)) in per_shard {
-            let values = self.inner.shards[shard.0 as usize].get_many(&encoded)?;
-            for (index, value) in indexes.into_iter().zip(values) {
-                if let Some(value) = value {
-                    items[index] = Some(decode_stored(&value, shard)?);
-                }
-            }
-        }
-        Ok(items)
     }
 
     // ----- async variants -------------------------------------------------

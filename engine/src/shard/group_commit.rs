@@ -18,7 +18,7 @@ use super::{
 /// `CallerRuns` mode: followers of a group commit wait at least one
 /// `fdatasync` (~100 µs), far longer than is worth spinning, so they park
 /// almost at once.
-const FOLLOWER_SPIN_ITERATIONS: u32 = 64;
+pub(super) const FOLLOWER_SPIN_ITERATIONS: u32 = 64;
 
 impl Shard {
     /// Writes `batch` atomically; returns once it is durable (as the
@@ -87,8 +87,24 @@ impl Shard {
             let mut batches: Vec<&WriteBatch> = Vec::with_capacity(followers.len() + 1);
             batches.extend(followers.iter().map(|f| &f.batch));
             batches.extend(own.as_ref());
+            // Followers entered the unapplied set when they joined the
+            // pending list; the leader's own write enters it only if the
+            // lock will be released for a sync (no other mode lets anyone in
+            // between append and apply).
+            let own_unapplied = own.is_some() && self.config.durability == Durability::Sync;
+            if own_unapplied && let Some(batch) = &own {
+                core.unapplied.enter(batch);
+            }
             let result;
             (result, core) = self.commit_group(core, &batches);
+            // Applied (or failed, poisoning the tree): either way no longer
+            // waiting, so reads fall through to the tree again.
+            for follower in &followers {
+                core.unapplied.leave(&follower.batch);
+            }
+            if own_unapplied && let Some(batch) = &own {
+                core.unapplied.leave(batch);
+            }
             let mut completions: Vec<Completion> = followers
                 .into_iter()
                 .map(|f| {

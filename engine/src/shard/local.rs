@@ -42,6 +42,11 @@ impl<'a> ShardLocal<'a> {
         ShardLocal { shard, core }
     }
 
+    /// The shard and its locked state, for the shard layer's own tasks.
+    pub(super) fn parts(&mut self) -> (&'a Shard, &mut ShardCore) {
+        (self.shard, self.core)
+    }
+
     /// Counts a panic the task's own wrapper caught (`Db::run_on_shard`).
     pub(crate) fn note_task_panic(&mut self) {
         self.core.counters.task_panics += 1;

@@ -41,11 +41,13 @@ pub mod router;
 
 mod group_commit;
 mod mesh;
+mod mutate;
 mod queue;
 mod runtime;
 mod stats;
 
 pub use local::ShardLocal;
+pub(crate) use mutate::Unapplied;
 pub use reply::{ReplyFuture, ReplySlot};
 pub use router::ShardRouter;
 pub use stats::{DbStats, GroupCommitStats, LatencySummary, OperationCounts, ShardStats};
@@ -122,13 +124,31 @@ pub(crate) struct ScanRange {
     pub end: Option<Vec<u8>>,
     /// Entries at most.
     pub limit: usize,
+    /// Read from the end of the range backwards (Query with
+    /// `ScanIndexForward = false`).
+    pub reverse: bool,
+    /// Only keys whose partition falls in these virtual partitions
+    /// (a parallel Scan's segment); `None`: every key.
+    pub virtual_partitions: Option<std::ops::Range<usize>>,
 }
 
-/// Entries of one shard in key order, cut by a [`ScanRange`]'s limits.
+/// One item of a [`ScanChunk`].
+#[derive(Debug, Clone)]
+pub(crate) struct ScanEntry {
+    /// The encoded key.
+    pub key: Vec<u8>,
+    /// The decoded item.
+    pub item: crate::model::Item,
+    /// Its size as DynamoDB counts it (what the 1 MB page limit adds up).
+    pub size_bytes: usize,
+}
+
+/// Items of one shard in key order (reversed for a reverse range), cut by
+/// a [`ScanRange`]'s limits: at most `limit` entries, and no entry after
+/// the one that brought the chunk to [`limits::PAGE_SIZE_BYTES_MAX`].
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScanChunk {
-    /// `(encoded key, encoded item)` pairs.
-    pub entries: Vec<(Vec<u8>, Bytes)>,
+    pub entries: Vec<ScanEntry>,
     /// Whether more entries follow in the range.
     pub more: bool,
 }
@@ -184,6 +204,10 @@ pub(crate) struct ShardCore {
     pub counters: OperationCounts,
     /// `fdatasync` latency of group commits, in microseconds.
     fsync_latency_us: hdrhistogram::Histogram<u64>,
+    /// The newest value of every key written by a batch that is pending or
+    /// being synced, so a read-modify-write sees the writes ordered before
+    /// it (`mutate.rs`).
+    unapplied: Unapplied,
 }
 
 impl ShardCore {
@@ -196,6 +220,7 @@ impl ShardCore {
             // 1 µs .. 60 s at 3 significant digits: a few tens of KiB.
             fsync_latency_us: hdrhistogram::Histogram::new_with_bounds(1, 60_000_000, 3)
                 .expect("constant histogram bounds are valid"),
+            unapplied: Unapplied::default(),
         }
     }
 
@@ -206,23 +231,61 @@ impl ShardCore {
 
     fn scan(&mut self, range: &ScanRange) -> Result<ScanChunk> {
         self.counters.scans += 1;
-        let mut chunk = ScanChunk::default();
-        let mut bytes = 0usize;
+        let page_bytes_max = limits::PAGE_SIZE_BYTES_MAX;
+        // Forward: entries are taken in order until a limit is reached.
+        // Reverse: the tree is read forwards and only the last entries that
+        // fit the limits are kept (a bounded window), which costs a read of
+        // the whole range per page; see docs/semantics.md.
+        let mut window: VecDeque<ScanEntry> = VecDeque::new();
+        let mut window_bytes = 0usize;
+        let mut more = false;
+        let dir = self.lsm.options().dir.clone();
         self.lsm
             .scan(&range.start, range.end.as_deref(), &mut |key, value| {
-                // The same cut as a page: stop before the entry that would
-                // exceed the count, or once the byte budget is spent.
-                if chunk.entries.len() >= range.limit || bytes >= limits::PAGE_SIZE_BYTES_MAX {
-                    chunk.more = true;
+                if let Some(wanted) = &range.virtual_partitions {
+                    let in_segment = crate::coding::key::partition_prefix_len(key)
+                        .map(|len| ShardRouter::virtual_partition(&key[..len]))
+                        .is_some_and(|partition| wanted.contains(&partition));
+                    if !in_segment {
+                        return Ok(true);
+                    }
+                }
+                if !range.reverse && (window.len() >= range.limit || window_bytes >= page_bytes_max)
+                {
+                    more = true;
                     return Ok(false);
                 }
-                bytes += value.len();
-                chunk
-                    .entries
-                    .push((key.to_vec(), Bytes::copy_from_slice(value)));
+                let item = crate::coding::item::decode_item(value).map_err(|e| {
+                    Error::corruption(&dir, 0, format!("stored item does not decode: {e}"))
+                })?;
+                let size_bytes = crate::model::item_size_bytes(&item);
+                window_bytes += size_bytes;
+                window.push_back(ScanEntry {
+                    key: key.to_vec(),
+                    item,
+                    size_bytes,
+                });
+                if range.reverse {
+                    // Keep the newest window that a backward read would
+                    // take: at most `limit` entries, and none before the
+                    // one that reached the byte budget.
+                    while window.len() > range.limit
+                        || window
+                            .front()
+                            .is_some_and(|front| window_bytes - front.size_bytes >= page_bytes_max)
+                    {
+                        let dropped = window.pop_front().map_or(0, |e| e.size_bytes);
+                        window_bytes -= dropped;
+                        more = true;
+                    }
+                }
                 Ok(true)
             })?;
-        Ok(chunk)
+        let mut entries: Vec<ScanEntry> = window.into();
+        if range.reverse {
+            entries.reverse();
+        }
+        Ok(ScanChunk { entries, more })
     }
 
     fn has_room_for(&self, batch: &WriteBatch) -> bool {
@@ -232,6 +295,7 @@ impl ShardCore {
 
     fn push_pending(&mut self, batch: WriteBatch, reply: Arc<ReplySlot<Result<()>>>) {
         self.pending_bytes += batch.size_bytes();
+        self.unapplied.enter(&batch);
         self.pending.push_back(PendingWrite { batch, reply });
     }
 

@@ -57,6 +57,12 @@ impl ShardRouter {
         (xxh3_64(partition_prefix) % VIRTUAL_PARTITION_COUNT as u64) as usize
     }
 
+    /// The shard owning virtual partition `virtual_partition` (less than
+    /// [`VIRTUAL_PARTITION_COUNT`]).
+    pub fn owner_of(&self, virtual_partition: usize) -> ShardId {
+        self.owners[virtual_partition]
+    }
+
     /// The shard owning the partition with this prefix
     /// (`coding::key::encode_partition_prefix`).
     pub fn shard_for(&self, partition_prefix: &[u8]) -> ShardId {

@@ -14,6 +14,11 @@ pub struct OperationCounts {
     pub write_batches: u64,
     /// Range reads (one per page of a query, one per shard per page of a scan).
     pub scans: u64,
+    /// Read-modify-writes (conditional writes, updates, writes returning
+    /// old values); each also counts as a get, and as a write batch if it wrote.
+    pub mutations: u64,
+    /// Of those, the ones that decided not to write (a condition failed).
+    pub mutations_without_write: u64,
     /// Tasks run on the shard's thread (`Db::run_on_shard`, `ShardLocal::send_to`).
     pub tasks: u64,
     /// Of those, tasks that panicked (caught; the shard keeps running).
