@@ -5,7 +5,9 @@
 
 mod api;
 mod concurrent;
+mod conditional;
 mod crash;
 mod durability;
 mod faults;
 mod model;
+mod query_props;

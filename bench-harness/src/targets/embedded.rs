@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use dynacore::{
     AttributeValue, Db, Durability, KeyAttribute, KeyType, KeyValue, PrimaryKey, ScanRequest,
-    TableSchema,
+    TableSchema, UpdateItemRequest,
 };
 
 use super::{DurabilityMode, Field, Target};
@@ -78,8 +78,8 @@ impl Target for Embedded {
         format!(
             "dynacore {} embedded: {} shards (threads pinned to cpus {}), hand-off {:?}, \
              I/O backend {}, durability {} ({}), 16 MiB memtable per shard; \
-             UPDATE = GetItem + PutItem of the whole item (UpdateItem arrives with the \
-             DynamoDB-semantics issue); SCAN = Scan from an exclusive start key with Limit",
+             UPDATE = UpdateItem SET of one field with attribute_exists(key); \
+             SCAN = Scan from an exclusive start key with Limit",
             env!("CARGO_PKG_VERSION"),
             stats.shards.len(),
             cpus.join(","),
@@ -113,11 +113,31 @@ impl Target for Embedded {
     }
 
     fn update(&self, key: &str, field: &str, value: &[u8]) -> anyhow::Result<()> {
-        let Some(mut item) = self.db.get_item(TABLE, &primary_key(key))? else {
-            anyhow::bail!("UPDATE of missing record {key}");
+        // One UpdateItem of one attribute, on the item's shard; the
+        // condition makes an UPDATE of a missing record an error, as the
+        // read-then-write form it replaces was.
+        let request = UpdateItemRequest {
+            table_name: TABLE.to_owned(),
+            key: BTreeMap::from([(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(key.to_owned()))]),
+            update_expression: Some("SET #f = :v".to_owned()),
+            condition_expression: Some("attribute_exists(#k)".to_owned()),
+            expression_attribute_names: Some(BTreeMap::from([
+                ("#f".to_owned(), field.to_owned()),
+                ("#k".to_owned(), KEY_ATTRIBUTE.to_owned()),
+            ])),
+            expression_attribute_values: Some(BTreeMap::from([(
+                ":v".to_owned(),
+                AttributeValue::S(text(value)),
+            )])),
+            ..UpdateItemRequest::default()
         };
-        item.insert(field.to_owned(), AttributeValue::S(text(value)));
-        Ok(self.db.put_item(TABLE, &item)?)
+        match self.db.update_item(&request) {
+            Ok(_) => Ok(()),
+            Err(dynacore::Error::ConditionalCheckFailed { .. }) => {
+                anyhow::bail!("UPDATE of missing record {key}")
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn scan(&self, start_key: &str, count: usize) -> anyhow::Result<usize> {
