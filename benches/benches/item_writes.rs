@@ -55,7 +55,10 @@ fn writes(c: &mut Criterion) {
         next
     };
     group.bench_function("PutItem", |b| {
-        b.iter(|| db.put_item("usertable", black_box(&record(key(), 1))).unwrap())
+        b.iter(|| {
+            db.put_item("usertable", black_box(&record(key(), 1)))
+                .unwrap()
+        })
     });
     group.bench_function("PutItem if attribute_exists(pk)", |b| {
         b.iter(|| {
@@ -70,10 +73,7 @@ fn writes(c: &mut Criterion) {
     });
     let update = |key: u64, condition: Option<&str>| UpdateItemRequest {
         table_name: "usertable".into(),
-        key: BTreeMap::from([(
-            "pk".to_owned(),
-            AttributeValue::S(format!("user{key:08}")),
-        )]),
+        key: BTreeMap::from([("pk".to_owned(), AttributeValue::S(format!("user{key:08}")))]),
         update_expression: Some("SET field3 = :v, version = version + :one".into()),
         condition_expression: condition.map(str::to_owned),
         expression_attribute_values: Some(BTreeMap::from([
@@ -93,7 +93,10 @@ fn writes(c: &mut Criterion) {
         })
     });
     group.bench_function("UpdateItem SET field, version + 1 if version < :max", |b| {
-        b.iter(|| db.update_item(&update(key(), Some("version < :max"))).unwrap())
+        b.iter(|| {
+            db.update_item(&update(key(), Some("version < :max")))
+                .unwrap()
+        })
     });
     group.finish();
     drop(db);

@@ -4,6 +4,7 @@
 //! run more seeds with `DYNACORE_SEEDS=<count>`.
 
 mod api;
+mod batches;
 mod concurrent;
 mod conditional;
 mod crash;

@@ -334,6 +334,9 @@ pub(crate) struct Shard {
     lock_waiters: AtomicUsize,
     /// Bytes of write batches in `queue`, bounded like the pending list.
     queued_write_bytes: AtomicUsize,
+    /// Requests refused because the queue was full (counted outside the
+    /// lock; added to `OperationCounts::busy_rejections` in the stats).
+    queue_full_rejections: AtomicUsize,
     config: ShardConfig,
 }
 
@@ -375,6 +378,7 @@ impl Shard {
             stop: AtomicBool::new(false),
             lock_waiters: AtomicUsize::new(0),
             queued_write_bytes: AtomicUsize::new(0),
+            queue_full_rejections: AtomicUsize::new(0),
             config,
         }
     }
@@ -513,7 +517,10 @@ impl Shard {
             let now = self.config.clock.now();
             let deadline = *deadline.get_or_insert(now + self.config.busy_wait);
             if now >= deadline {
-                return Err(self.busy(Some(&mut self.lock()), "request queue full"));
+                // Not counted under the lock: a caller giving up on a full
+                // queue must not then wait for the shard it gave up on.
+                self.queue_full_rejections.fetch_add(1, Ordering::Relaxed);
+                return Err(self.busy(None, "request queue full"));
             }
             self.wake();
             thread::yield_now();
@@ -552,7 +559,10 @@ impl Shard {
                 self.wake();
                 Ok(())
             }
-            Err(_) => Err(self.busy(None, "request queue full")),
+            Err(_) => {
+                self.queue_full_rejections.fetch_add(1, Ordering::Relaxed);
+                Err(self.busy(None, "request queue full"))
+            }
         }
     }
 
@@ -785,7 +795,11 @@ impl Shard {
         ShardStats {
             shard: self.id,
             cpu: self.cpu.get().copied(),
-            operations: core.counters.clone(),
+            operations: OperationCounts {
+                busy_rejections: core.counters.busy_rejections
+                    + self.queue_full_rejections.load(Ordering::Relaxed) as u64,
+                ..core.counters.clone()
+            },
             queue_depth: self.queue.len(),
             pending_writes: core.pending.len(),
             group_commit: GroupCommitStats::from_counters(&lsm.counters),
