@@ -218,8 +218,8 @@ impl Number {
         } else {
             (other, self)
         };
-        let shift = (i32::from(larger_exponent.exponent) - i32::from(smaller_exponent.exponent))
-            as u32;
+        let shift =
+            (i32::from(larger_exponent.exponent) - i32::from(smaller_exponent.exponent)) as u32;
         let inexact = || Error::validation(OVERFLOW_MESSAGE);
         let scaled = 10u128
             .checked_pow(shift)
@@ -786,7 +786,9 @@ mod tests {
         let magnitude_cmp = |x: &[u8], y: &[u8]| -> Ordering {
             let trim = |d: &[u8]| d.len() - d.iter().rev().take_while(|&&v| v == 0).count();
             let (x, y) = (&x[..trim(x)], &y[..trim(y)]);
-            x.len().cmp(&y.len()).then_with(|| x.iter().rev().cmp(y.iter().rev()))
+            x.len()
+                .cmp(&y.len())
+                .then_with(|| x.iter().rev().cmp(y.iter().rev()))
         };
         let (x, y) = (aligned(a), aligned(b));
         let width = x.len().max(y.len()) + 1;
@@ -829,8 +831,18 @@ mod tests {
         let cases: Vec<(&str, char, String, std::result::Result<&str, &str>)> = vec![
             // DynamoDB keeps full precision (ScyllaDB's test_number.py, run
             // against DynamoDB).
-            ("1", '+', "10000000000000000000000".into(), Ok("10000000000000000000001")),
-            ("10000000000000000000000", '-', "1".into(), Ok("9999999999999999999999")),
+            (
+                "1",
+                '+',
+                "10000000000000000000000".into(),
+                Ok("10000000000000000000001"),
+            ),
+            (
+                "10000000000000000000000",
+                '-',
+                "1".into(),
+                Ok("9999999999999999999999"),
+            ),
             ("0.1", '+', "0.2".into(), Ok("0.3")),
             ("1.5", '-', "1.5".into(), Ok("0")),
             ("-5", '+', "3".into(), Ok("-2")),
