@@ -10,8 +10,11 @@
 //! - `=` and `<>` compare any two values structurally: same type and equal
 //!   contents, sets and maps regardless of order, numbers by value.
 //! - `<`, `<=`, `>`, `>=` and `BETWEEN` hold only between values of the same
-//!   type among N (numerically), S (by UTF-8 bytes) and B (by unsigned
-//!   bytes); any other pair is false. `BETWEEN` is inclusive.
+//!   type among N (numerically), S and B; any other pair is false.
+//!   `BETWEEN` is inclusive. The API reference orders strings by "ASCII
+//!   character code values" and binaries by unsigned bytes; we order
+//!   strings by their UTF-8 bytes, which extends the ASCII order and is the
+//!   key order the rest of the engine uses.
 //! - `IN` holds when the value equals one of the candidates.
 //! - `size()` is the length of a string in UTF-16 code units (as DynamoDB
 //!   counts it), of a binary in bytes, and the element count of a set, list
@@ -186,7 +189,7 @@ mod tests {
 
     // ----- test-only tree constructors ------------------------------------
 
-    fn attr(text: &str) -> Operand {
+    fn attribute(text: &str) -> Operand {
         Operand::Path(path(text))
     }
 
@@ -198,7 +201,7 @@ mod tests {
         Operand::Size(Box::new(operand))
     }
 
-    fn cmp(left: Operand, comparator: Comparator, right: Operand) -> Condition {
+    fn comparison(left: Operand, comparator: Comparator, right: Operand) -> Condition {
         Condition::Compare {
             left,
             comparator,
@@ -243,7 +246,7 @@ mod tests {
         }
     }
 
-    fn contains_(haystack: Operand, needle: Operand) -> Condition {
+    fn contains_condition(haystack: Operand, needle: Operand) -> Condition {
         Condition::Contains { haystack, needle }
     }
 
@@ -293,10 +296,10 @@ mod tests {
                 let equal = i == j;
                 check(
                     vec![
-                        (cmp(attr("a"), Eq, attr("b")), equal),
-                        (cmp(attr("a"), Ne, attr("b")), !equal),
-                        (cmp(attr("a"), Eq, value(right.clone())), equal),
-                        (cmp(value(left.clone()), Ne, attr("b")), !equal),
+                        (comparison(attribute("a"), Eq, attribute("b")), equal),
+                        (comparison(attribute("a"), Ne, attribute("b")), !equal),
+                        (comparison(attribute("a"), Eq, value(right.clone())), equal),
+                        (comparison(value(left.clone()), Ne, attribute("b")), !equal),
                     ],
                     &item,
                 );
@@ -320,40 +323,40 @@ mod tests {
         check(
             vec![
                 (
-                    cmp(
-                        attr("set"),
+                    comparison(
+                        attribute("set"),
                         Eq,
                         value(ss(&["mouse", "cat", "dog", "chinchilla"])),
                     ),
                     true,
                 ),
                 (
-                    cmp(
-                        attr("set"),
+                    comparison(
+                        attribute("set"),
                         Ne,
                         value(ss(&["mouse", "cat", "dog", "chinchilla"])),
                     ),
                     false,
                 ),
                 (
-                    cmp(
-                        attr("set"),
+                    comparison(
+                        attribute("set"),
                         Eq,
                         value(ss(&["mouse", "cat", "dog", "horse"])),
                     ),
                     false,
                 ),
                 (
-                    cmp(
-                        attr("set"),
+                    comparison(
+                        attribute("set"),
                         Ne,
                         value(ss(&["mouse", "cat", "dog", "horse"])),
                     ),
                     true,
                 ),
                 (
-                    cmp(
-                        attr("doc"),
+                    comparison(
+                        attribute("doc"),
                         Eq,
                         value(m(vec![
                             ("d", l(vec![s("e"), s("f"), ss(&["h", "g"])])),
@@ -363,8 +366,8 @@ mod tests {
                     true,
                 ),
                 (
-                    cmp(
-                        attr("doc"),
+                    comparison(
+                        attribute("doc"),
                         Eq,
                         value(m(vec![
                             ("b", s("c")),
@@ -373,8 +376,8 @@ mod tests {
                     ),
                     false,
                 ),
-                (cmp(attr("number"), Eq, value(n("15e-1"))), true),
-                (cmp(attr("number"), Eq, value(s("1.50"))), false),
+                (comparison(attribute("number"), Eq, value(n("15e-1"))), true),
+                (comparison(attribute("number"), Eq, value(s("1.50"))), false),
             ],
             &item,
         );
@@ -385,32 +388,44 @@ mod tests {
         let item = item(vec![("a", n("1"))]);
         check(
             vec![
-                (cmp(attr("q"), Eq, value(n("1"))), false),
-                (cmp(attr("q"), Ne, value(n("1"))), true),
-                (cmp(value(n("1")), Ne, attr("q")), true),
+                (comparison(attribute("q"), Eq, value(n("1"))), false),
+                (comparison(attribute("q"), Ne, value(n("1"))), true),
+                (comparison(value(n("1")), Ne, attribute("q")), true),
                 // Two missing attributes are not equal, and are unequal.
-                (cmp(attr("q"), Eq, attr("z")), false),
-                (cmp(attr("q"), Ne, attr("z")), true),
-                (cmp(attr("q"), Lt, attr("z")), false),
-                (cmp(attr("q"), Le, attr("z")), false),
-                (cmp(attr("q"), Gt, attr("z")), false),
-                (cmp(attr("q"), Ge, attr("z")), false),
-                (cmp(attr("q"), Lt, value(n("1"))), false),
-                (cmp(value(n("1")), Ge, attr("q")), false),
-                (between(attr("q"), attr("z"), attr("x")), false),
-                (between(attr("q"), value(n("0")), value(n("2"))), false),
-                (between(attr("a"), attr("q"), value(n("2"))), false),
-                (is_in(attr("q"), vec![value(n("1")), attr("z")]), false),
-                (is_in(attr("a"), vec![attr("q"), value(n("1"))]), true),
-                (begins_with(attr("q"), value(s(""))), false),
-                (contains_(attr("q"), value(s(""))), false),
-                (contains_(value(l(vec![])), attr("q")), false),
+                (comparison(attribute("q"), Eq, attribute("z")), false),
+                (comparison(attribute("q"), Ne, attribute("z")), true),
+                (comparison(attribute("q"), Lt, attribute("z")), false),
+                (comparison(attribute("q"), Le, attribute("z")), false),
+                (comparison(attribute("q"), Gt, attribute("z")), false),
+                (comparison(attribute("q"), Ge, attribute("z")), false),
+                (comparison(attribute("q"), Lt, value(n("1"))), false),
+                (comparison(value(n("1")), Ge, attribute("q")), false),
+                (
+                    between(attribute("q"), attribute("z"), attribute("x")),
+                    false,
+                ),
+                (between(attribute("q"), value(n("0")), value(n("2"))), false),
+                (
+                    between(attribute("a"), attribute("q"), value(n("2"))),
+                    false,
+                ),
+                (
+                    is_in(attribute("q"), vec![value(n("1")), attribute("z")]),
+                    false,
+                ),
+                (
+                    is_in(attribute("a"), vec![attribute("q"), value(n("1"))]),
+                    true,
+                ),
+                (begins_with(attribute("q"), value(s(""))), false),
+                (contains_condition(attribute("q"), value(s(""))), false),
+                (contains_condition(value(l(vec![])), attribute("q")), false),
             ],
             &item,
         );
         // The same on a missing item (an empty map).
-        assert!(!cmp(attr("a"), Eq, value(n("1"))).evaluate(&Item::new()));
-        assert!(cmp(attr("a"), Ne, value(n("1"))).evaluate(&Item::new()));
+        assert!(!comparison(attribute("a"), Eq, value(n("1"))).evaluate(&Item::new()));
+        assert!(comparison(attribute("a"), Ne, value(n("1"))).evaluate(&Item::new()));
     }
 
     #[test]
@@ -425,29 +440,35 @@ mod tests {
         ]);
         check(
             vec![
-                (cmp(attr("number"), Lt, value(n("2"))), true),
-                (cmp(attr("number"), Lt, value(n("1"))), false),
-                (cmp(attr("number"), Le, value(n("1"))), true),
-                (cmp(attr("number"), Gt, value(n("0.999"))), true),
-                (cmp(attr("number"), Ge, value(n("1.0"))), true),
-                (cmp(attr("number"), Gt, value(n("-1e100"))), true),
-                (cmp(attr("text"), Lt, value(s("dog"))), true),
-                (cmp(attr("text"), Lt, value(s("cat"))), false),
-                (cmp(attr("text"), Le, value(s("cat"))), true),
-                (cmp(attr("text"), Gt, value(s("aardvark"))), true),
-                (cmp(attr("text"), Gt, value(s("Cat"))), true),
-                (cmp(attr("bytes"), Lt, value(b(b"dog"))), true),
-                (cmp(attr("bytes"), Ge, value(b(b"cat"))), true),
-                (cmp(attr("bytes"), Gt, value(b(b"ca"))), true),
+                (comparison(attribute("number"), Lt, value(n("2"))), true),
+                (comparison(attribute("number"), Lt, value(n("1"))), false),
+                (comparison(attribute("number"), Le, value(n("1"))), true),
+                (comparison(attribute("number"), Gt, value(n("0.999"))), true),
+                (comparison(attribute("number"), Ge, value(n("1.0"))), true),
+                (
+                    comparison(attribute("number"), Gt, value(n("-1e100"))),
+                    true,
+                ),
+                (comparison(attribute("text"), Lt, value(s("dog"))), true),
+                (comparison(attribute("text"), Lt, value(s("cat"))), false),
+                (comparison(attribute("text"), Le, value(s("cat"))), true),
+                (
+                    comparison(attribute("text"), Gt, value(s("aardvark"))),
+                    true,
+                ),
+                (comparison(attribute("text"), Gt, value(s("Cat"))), true),
+                (comparison(attribute("bytes"), Lt, value(b(b"dog"))), true),
+                (comparison(attribute("bytes"), Ge, value(b(b"cat"))), true),
+                (comparison(attribute("bytes"), Gt, value(b(b"ca"))), true),
                 // Different types are never ordered.
-                (cmp(attr("number"), Lt, value(s("17"))), false),
-                (cmp(attr("number"), Ge, value(s("17"))), false),
-                (cmp(attr("text"), Lt, value(b(b"dog"))), false),
+                (comparison(attribute("number"), Lt, value(s("17"))), false),
+                (comparison(attribute("number"), Ge, value(s("17"))), false),
+                (comparison(attribute("text"), Lt, value(b(b"dog"))), false),
                 // Types without an order compare false, even with themselves.
-                (cmp(attr("list"), Le, attr("list")), false),
-                (cmp(attr("set"), Ge, attr("set")), false),
-                (cmp(attr("flag"), Le, attr("flag")), false),
-                (cmp(attr("list"), Lt, value(n("1"))), false),
+                (comparison(attribute("list"), Le, attribute("list")), false),
+                (comparison(attribute("set"), Ge, attribute("set")), false),
+                (comparison(attribute("flag"), Le, attribute("flag")), false),
+                (comparison(attribute("list"), Lt, value(n("1"))), false),
             ],
             &item,
         );
@@ -460,9 +481,15 @@ mod tests {
             vec![
                 // U+FFFF (EF BF BF) sorts before U+10000 (F0 90 80 80) in
                 // UTF-8, though not in UTF-16.
-                (cmp(attr("text"), Lt, value(s("\u{10000}"))), true),
-                (cmp(attr("text"), Gt, value(s("z"))), true),
-                (cmp(attr("bytes"), Gt, value(b(&[0x7F, 0xFF]))), true),
+                (
+                    comparison(attribute("text"), Lt, value(s("\u{10000}"))),
+                    true,
+                ),
+                (comparison(attribute("text"), Gt, value(s("z"))), true),
+                (
+                    comparison(attribute("bytes"), Gt, value(b(&[0x7F, 0xFF]))),
+                    true,
+                ),
             ],
             &item,
         );
@@ -480,30 +507,39 @@ mod tests {
         ]);
         check(
             vec![
-                (between(attr("a"), value(n("0")), value(n("2"))), true),
-                (between(attr("a"), value(n("1")), value(n("1"))), true),
-                (between(attr("a"), value(n("2")), value(n("7"))), false),
-                (between(attr("a"), attr("low"), attr("high")), true),
+                (between(attribute("a"), value(n("0")), value(n("2"))), true),
+                (between(attribute("a"), value(n("1")), value(n("1"))), true),
+                (between(attribute("a"), value(n("2")), value(n("7"))), false),
                 (
-                    between(attr("text"), value(s("aardvark")), value(s("dog"))),
+                    between(attribute("a"), attribute("low"), attribute("high")),
                     true,
                 ),
                 (
-                    between(attr("text"), value(s("cat")), value(s("cat"))),
+                    between(attribute("text"), value(s("aardvark")), value(s("dog"))),
                     true,
                 ),
                 (
-                    between(attr("text"), value(s("dog")), value(s("zebra"))),
+                    between(attribute("text"), value(s("cat")), value(s("cat"))),
+                    true,
+                ),
+                (
+                    between(attribute("text"), value(s("dog")), value(s("zebra"))),
                     false,
                 ),
                 (
-                    between(attr("bytes"), value(b(b"cat")), value(b(b"dog"))),
+                    between(attribute("bytes"), value(b(b"cat")), value(b(b"dog"))),
                     true,
                 ),
-                (between(attr("a"), value(s("0")), value(s("2"))), false),
-                (between(attr("a"), attr("list"), attr("list")), false),
+                (between(attribute("a"), value(s("0")), value(s("2"))), false),
+                (
+                    between(attribute("a"), attribute("list"), attribute("list")),
+                    false,
+                ),
                 // Bounds in the wrong order from the item: simply false.
-                (between(attr("a"), attr("high"), attr("low")), false),
+                (
+                    between(attribute("a"), attribute("high"), attribute("low")),
+                    false,
+                ),
             ],
             &item,
         );
@@ -513,16 +549,18 @@ mod tests {
     fn in_holds_when_any_candidate_is_equal() {
         for candidate in one_of_each_type() {
             let record = item(vec![("a", candidate.clone()), ("b", candidate.clone())]);
-            assert!(is_in(attr("a"), vec![attr("b")]).evaluate(&record));
-            assert!(is_in(attr("a"), vec![value(s("other")), value(candidate)]).evaluate(&record));
+            assert!(is_in(attribute("a"), vec![attribute("b")]).evaluate(&record));
+            assert!(
+                is_in(attribute("a"), vec![value(s("other")), value(candidate)]).evaluate(&record)
+            );
         }
         let many: Vec<Operand> = (0..99).map(|i| value(n(&i.to_string()))).collect();
         let record = item(vec![("a", n("74"))]);
-        assert!(is_in(attr("a"), many.clone()).evaluate(&record));
-        assert!(!is_in(attr("a"), many).evaluate(&item(vec![("a", n("174"))])));
+        assert!(is_in(attribute("a"), many.clone()).evaluate(&record));
+        assert!(!is_in(attribute("a"), many).evaluate(&item(vec![("a", n("174"))])));
         // Candidates of mixed types are fine; only an equal one matters.
-        assert!(is_in(attr("a"), vec![value(s("dog")), value(n("74.0"))]).evaluate(&record));
-        assert!(!is_in(attr("a"), vec![value(s("74"))]).evaluate(&record));
+        assert!(is_in(attribute("a"), vec![value(s("dog")), value(n("74.0"))]).evaluate(&record));
+        assert!(!is_in(attribute("a"), vec![value(s("74"))]).evaluate(&record));
     }
 
     // ----- functions ----------------------------------------------------------
@@ -578,20 +616,20 @@ mod tests {
         ]);
         check(
             vec![
-                (begins_with(attr("a"), value(s("hell"))), true),
-                (begins_with(attr("a"), value(s("hello"))), true),
-                (begins_with(attr("a"), value(s(""))), true),
-                (begins_with(attr("a"), value(s("dog"))), false),
-                (begins_with(attr("a"), value(s("hello!"))), false),
-                (begins_with(attr("b"), value(b(b"hi"))), true),
-                (begins_with(attr("b"), value(b(b"ho"))), false),
+                (begins_with(attribute("a"), value(s("hell"))), true),
+                (begins_with(attribute("a"), value(s("hello"))), true),
+                (begins_with(attribute("a"), value(s(""))), true),
+                (begins_with(attribute("a"), value(s("dog"))), false),
+                (begins_with(attribute("a"), value(s("hello!"))), false),
+                (begins_with(attribute("b"), value(b(b"hi"))), true),
+                (begins_with(attribute("b"), value(b(b"ho"))), false),
                 // Operands may both come from the item, in either role.
-                (begins_with(attr("a"), attr("prefix")), true),
-                (begins_with(value(s("hellohi")), attr("a")), true),
+                (begins_with(attribute("a"), attribute("prefix")), true),
+                (begins_with(value(s("hellohi")), attribute("a")), true),
                 // Mixed or unsupported types: false.
-                (begins_with(attr("a"), value(b(b"he"))), false),
-                (begins_with(attr("number"), value(s("1"))), false),
-                (begins_with(attr("missing"), attr("a")), false),
+                (begins_with(attribute("a"), value(b(b"he"))), false),
+                (begins_with(attribute("number"), value(s("1"))), false),
+                (begins_with(attribute("missing"), attribute("a")), false),
             ],
             &item,
         );
@@ -615,32 +653,53 @@ mod tests {
         ]);
         check(
             vec![
-                (contains_(attr("a"), value(s("ell"))), true),
-                (contains_(attr("a"), attr("needle")), true),
-                (contains_(attr("a"), value(s(""))), true),
-                (contains_(attr("a"), value(s("hello world"))), false),
-                (contains_(attr("b"), value(n("4"))), true),
-                (contains_(attr("b"), value(n("4.0"))), true),
-                (contains_(attr("b"), value(n("5"))), false),
-                (contains_(attr("b"), value(s("4"))), false),
-                (contains_(attr("c"), value(n("4"))), true),
-                (contains_(attr("c"), value(s("4"))), false),
-                (contains_(attr("d"), value(b(b"here"))), true),
-                (contains_(attr("d"), value(b(b"dog"))), false),
-                (contains_(attr("d"), value(ns(&["1", "2"]))), false),
-                (contains_(attr("e"), value(ns(&["2", "1"]))), true),
-                (contains_(attr("e"), value(l(vec![n("3"), n("4")]))), true),
-                (contains_(attr("e"), value(l(vec![n("4"), n("3")]))), false),
-                (contains_(attr("e"), value(s("h"))), false),
-                (contains_(attr("f"), value(s("cat"))), true),
-                (contains_(attr("f"), value(s("ca"))), false),
-                (contains_(attr("g"), value(b(b"yz"))), true),
-                (contains_(attr("g"), value(b(b"y"))), false),
+                (contains_condition(attribute("a"), value(s("ell"))), true),
+                (
+                    contains_condition(attribute("a"), attribute("needle")),
+                    true,
+                ),
+                (contains_condition(attribute("a"), value(s(""))), true),
+                (
+                    contains_condition(attribute("a"), value(s("hello world"))),
+                    false,
+                ),
+                (contains_condition(attribute("b"), value(n("4"))), true),
+                (contains_condition(attribute("b"), value(n("4.0"))), true),
+                (contains_condition(attribute("b"), value(n("5"))), false),
+                (contains_condition(attribute("b"), value(s("4"))), false),
+                (contains_condition(attribute("c"), value(n("4"))), true),
+                (contains_condition(attribute("c"), value(s("4"))), false),
+                (contains_condition(attribute("d"), value(b(b"here"))), true),
+                (contains_condition(attribute("d"), value(b(b"dog"))), false),
+                (
+                    contains_condition(attribute("d"), value(ns(&["1", "2"]))),
+                    false,
+                ),
+                (
+                    contains_condition(attribute("e"), value(ns(&["2", "1"]))),
+                    true,
+                ),
+                (
+                    contains_condition(attribute("e"), value(l(vec![n("3"), n("4")]))),
+                    true,
+                ),
+                (
+                    contains_condition(attribute("e"), value(l(vec![n("4"), n("3")]))),
+                    false,
+                ),
+                (contains_condition(attribute("e"), value(s("h"))), false),
+                (contains_condition(attribute("f"), value(s("cat"))), true),
+                (contains_condition(attribute("f"), value(s("ca"))), false),
+                (contains_condition(attribute("g"), value(b(b"yz"))), true),
+                (contains_condition(attribute("g"), value(b(b"y"))), false),
                 // Maps and numbers contain nothing.
-                (contains_(attr("h"), value(s("key"))), false),
-                (contains_(attr("h"), value(s("value"))), false),
-                (contains_(value(n("123")), value(n("2"))), false),
-                (contains_(attr("a"), value(l(vec![s("ell")]))), false),
+                (contains_condition(attribute("h"), value(s("key"))), false),
+                (contains_condition(attribute("h"), value(s("value"))), false),
+                (contains_condition(value(n("123")), value(n("2"))), false),
+                (
+                    contains_condition(attribute("a"), value(l(vec![s("ell")]))),
+                    false,
+                ),
             ],
             &item,
         );
@@ -669,29 +728,47 @@ mod tests {
         ]);
         check(
             vec![
-                (cmp(size(attr("a")), Eq, value(n("5"))), true),
+                (comparison(size(attribute("a")), Eq, value(n("5"))), true),
                 // é is one UTF-16 unit, 𝄞 two (a surrogate pair): 3, not
                 // the 6 UTF-8 bytes or 2 characters.
-                (cmp(size(attr("unicode")), Eq, value(n("3"))), true),
-                (cmp(size(attr("empty")), Eq, value(n("0"))), true),
-                (cmp(size(attr("b")), Eq, value(n("3"))), true),
-                (cmp(size(attr("c")), Eq, value(n("3"))), true),
-                (cmp(size(attr("d")), Eq, value(n("8"))), true),
-                (cmp(size(attr("e")), Eq, value(n("2"))), true),
-                (cmp(size(attr("e.y")), Eq, value(n("2"))), true),
-                (cmp(size(attr("f")), Eq, value(n("1"))), false),
-                (cmp(size(attr("g")), Eq, value(n("1"))), false),
-                (cmp(size(attr("h")), Eq, value(n("1"))), false),
-                (cmp(size(attr("missing")), Eq, value(n("0"))), false),
-                (cmp(size(attr("missing")), Ne, value(n("0"))), true),
+                (
+                    comparison(size(attribute("unicode")), Eq, value(n("3"))),
+                    true,
+                ),
+                (
+                    comparison(size(attribute("empty")), Eq, value(n("0"))),
+                    true,
+                ),
+                (comparison(size(attribute("b")), Eq, value(n("3"))), true),
+                (comparison(size(attribute("c")), Eq, value(n("3"))), true),
+                (comparison(size(attribute("d")), Eq, value(n("8"))), true),
+                (comparison(size(attribute("e")), Eq, value(n("2"))), true),
+                (comparison(size(attribute("e.y")), Eq, value(n("2"))), true),
+                (comparison(size(attribute("f")), Eq, value(n("1"))), false),
+                (comparison(size(attribute("g")), Eq, value(n("1"))), false),
+                (comparison(size(attribute("h")), Eq, value(n("1"))), false),
+                (
+                    comparison(size(attribute("missing")), Eq, value(n("0"))),
+                    false,
+                ),
+                (
+                    comparison(size(attribute("missing")), Ne, value(n("0"))),
+                    true,
+                ),
                 // Compared to a non-number: a false condition.
-                (cmp(size(attr("a")), Eq, value(s("5"))), false),
-                (cmp(size(attr("a")), Eq, attr("five")), true),
-                (cmp(size(attr("a")), Ne, value(n("4"))), true),
-                (cmp(size(attr("a")), Lt, value(n("7"))), true),
-                (cmp(size(attr("a")), Ge, value(n("2"))), true),
-                (cmp(size(value(s("abc"))), Eq, value(n("3"))), true),
-                (between(size(attr("c")), value(n("1")), value(n("3"))), true),
+                (comparison(size(attribute("a")), Eq, value(s("5"))), false),
+                (
+                    comparison(size(attribute("a")), Eq, attribute("five")),
+                    true,
+                ),
+                (comparison(size(attribute("a")), Ne, value(n("4"))), true),
+                (comparison(size(attribute("a")), Lt, value(n("7"))), true),
+                (comparison(size(attribute("a")), Ge, value(n("2"))), true),
+                (comparison(size(value(s("abc"))), Eq, value(n("3"))), true),
+                (
+                    between(size(attribute("c")), value(n("1")), value(n("3"))),
+                    true,
+                ),
             ],
             &item,
         );
@@ -702,8 +779,8 @@ mod tests {
     #[test]
     fn and_or_not_combine_conditions() {
         let item = item(vec![("a", n("1")), ("b", n("2")), ("c", n("3"))]);
-        let a_lt_b = || cmp(attr("a"), Lt, attr("b"));
-        let c_lt_b = || cmp(attr("c"), Lt, attr("b"));
+        let a_lt_b = || comparison(attribute("a"), Lt, attribute("b"));
+        let c_lt_b = || comparison(attribute("c"), Lt, attribute("b"));
         check(
             vec![
                 (and(a_lt_b(), a_lt_b()), true),
@@ -712,7 +789,10 @@ mod tests {
                 (or(c_lt_b(), c_lt_b()), false),
                 (not(c_lt_b()), true),
                 (not(not(not(not(a_lt_b())))), true),
-                (not(cmp(attr("missing"), Eq, value(n("1")))), true),
+                (
+                    not(comparison(attribute("missing"), Eq, value(n("1")))),
+                    true,
+                ),
             ],
             &item,
         );
@@ -746,14 +826,14 @@ mod tests {
             left in crate::model::test_support::arbitrary_attribute_value(),
             name in "[a-zA-Z_]{1,6}",
         ) {
-            let equal = cmp(attr(&name), Eq, value(left.clone())).evaluate(&item);
-            let unequal = cmp(attr(&name), Ne, value(left.clone())).evaluate(&item);
+            let equal = comparison(attribute(&name), Eq, value(left.clone())).evaluate(&item);
+            let unequal = comparison(attribute(&name), Ne, value(left.clone())).evaluate(&item);
             prop_assert_ne!(equal, unequal);
             for comparator in [Lt, Le, Gt, Ge] {
-                let _ = cmp(attr(&name), comparator, value(left.clone())).evaluate(&item);
+                let _ = comparison(attribute(&name), comparator, value(left.clone())).evaluate(&item);
             }
-            let _ = contains_(attr(&name), value(left.clone())).evaluate(&item);
-            let _ = cmp(size(attr(&name)), Eq, value(left)).evaluate(&item);
+            let _ = contains_condition(attribute(&name), value(left.clone())).evaluate(&item);
+            let _ = comparison(size(attribute(&name)), Eq, value(left)).evaluate(&item);
         }
     }
 }
