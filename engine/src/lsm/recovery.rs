@@ -56,7 +56,10 @@ impl Recovered {
         }
     }
 
-    fn apply(&mut self, edit: VersionEdit) {
+    /// Applies one edit. An edit replacing the description of a table that
+    /// is not live is refused (it can only come from damage or a bug): the
+    /// returned message says which table.
+    fn apply(&mut self, edit: VersionEdit) -> std::result::Result<(), String> {
         if let Some(n) = edit.log_number {
             self.log_number = n;
         }
@@ -79,6 +82,12 @@ impl Recovered {
         for (id, description) in edit.created_tables {
             self.catalog.tables.insert(id, description);
         }
+        for (id, description) in edit.updated_tables {
+            match self.catalog.tables.get_mut(&id) {
+                Some(live) => *live = description,
+                None => return Err(format!("an edit updates table {id}, which is not live")),
+            }
+        }
         for id in edit.deleted_tables {
             self.catalog.tables.remove(&id);
             self.catalog.deleted.insert(id);
@@ -86,6 +95,7 @@ impl Recovered {
         if edit.shard_count.is_some() {
             self.shard_count = edit.shard_count;
         }
+        Ok(())
     }
 }
 
@@ -103,7 +113,9 @@ pub(super) fn open(options: LsmOptions) -> Result<Lsm> {
     match read_current(&*fs, &dir)? {
         Some(number) => {
             for edit in read_manifest(&*fs, &dir, number)? {
-                recovered.apply(edit);
+                recovered.apply(edit).map_err(|reason| {
+                    Error::corruption(&filenames::manifest_path(&dir, number), 0, reason)
+                })?;
             }
         }
         None => {
