@@ -43,9 +43,16 @@ mod sync;
 pub(crate) mod testing;
 pub mod wal;
 
-pub use catalog::TableDescription;
+pub use catalog::{
+    AttributeDefinition, BillingMode, KeyRole, KeySchemaElement, ProvisionedThroughputDescription,
+    TableDescription, TableStatus,
+};
 #[cfg(not(loom))]
-pub use engine::{BatchWrite, Db, DbBuilder, Page, QueryOptions, ScanOptions, shard_dir};
+pub use engine::{
+    BatchWrite, CreateTableRequest, Db, DbBuilder, DescribeTableOutput, ListTablesOutput,
+    ListTablesRequest, Page, ProvisionedThroughput, QueryOptions, ScanOptions, UpdateTableRequest,
+    shard_dir,
+};
 pub use error::{Error, Result};
 pub use ids::ShardId;
 pub use lsm::{Durability, LsmStats};

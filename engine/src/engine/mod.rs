@@ -24,6 +24,10 @@ mod tables;
 
 pub use open::{DbBuilder, shard_dir};
 pub use scan::{Page, QueryOptions, ScanOptions};
+pub use tables::{
+    CreateTableRequest, DescribeTableOutput, ListTablesOutput, ListTablesRequest,
+    ProvisionedThroughput, UpdateTableRequest,
+};
 
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -44,6 +44,7 @@ mod mesh;
 mod queue;
 mod runtime;
 mod stats;
+mod table_stats;
 
 pub use local::ShardLocal;
 pub use reply::{ReplyFuture, ReplySlot};
