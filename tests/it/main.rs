@@ -9,3 +9,4 @@ mod crash;
 mod durability;
 mod faults;
 mod model;
+mod tables;

@@ -299,3 +299,46 @@ pub(super) fn open(options: LsmOptions) -> Result<Lsm> {
     lsm.remove_obsolete_files_now();
     Ok(lsm)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::MemFs;
+
+    fn options(fs: &MemFs) -> LsmOptions {
+        let mut options = LsmOptions::new("/lsm");
+        options.fs = Arc::new(fs.clone());
+        options
+    }
+
+    #[test]
+    fn updated_table_descriptions_replay_and_updates_of_dead_tables_are_refused() {
+        let fs = MemFs::new();
+        let mut lsm = Lsm::open(options(&fs)).unwrap();
+        let id = lsm.create_table(b"first".to_vec()).unwrap();
+        lsm.update_table(id, b"second".to_vec()).unwrap();
+        assert!(matches!(
+            lsm.update_table(TableId(99), b"x".to_vec()),
+            Err(Error::InvalidConfig(_))
+        ));
+        drop(lsm);
+        let lsm = Lsm::open(options(&fs)).unwrap();
+        assert_eq!(lsm.catalog().tables[&id], b"second");
+
+        // In a manifest, an update of a table that is not live is damage.
+        let mut recovered = Recovered::new();
+        recovered
+            .apply(VersionEdit {
+                created_tables: vec![(TableId(1), b"a".to_vec())],
+                updated_tables: vec![(TableId(1), b"b".to_vec())],
+                ..VersionEdit::default()
+            })
+            .unwrap();
+        assert_eq!(recovered.catalog.tables[&TableId(1)], b"b");
+        let dead = VersionEdit {
+            updated_tables: vec![(TableId(2), b"c".to_vec())],
+            ..VersionEdit::default()
+        };
+        assert!(recovered.apply(dead).is_err());
+    }
+}
