@@ -43,13 +43,18 @@ mod sync;
 pub(crate) mod testing;
 pub mod wal;
 
-pub use catalog::TableDescription;
+pub use catalog::{
+    AttributeDefinition, BillingMode, KeyRole, KeySchemaElement, ProvisionedThroughputDescription,
+    TableDescription, TableStatus,
+};
 #[cfg(not(loom))]
 pub use engine::{
     BatchGetItemOutput, BatchGetItemRequest, BatchWrite, BatchWriteItemOutput,
-    BatchWriteItemRequest, Db, DbBuilder, DeleteItemRequest, GetItemRequest, KeysAndAttributes,
-    Page, PutItemRequest, QueryRequest, ReturnValues, ReturnValuesOnConditionCheckFailure,
-    ScanRequest, Select, UpdateItemRequest, WriteOutput, WriteRequest, shard_dir,
+    BatchWriteItemRequest, CreateTableRequest, Db, DbBuilder, DeleteItemRequest,
+    DescribeTableOutput, GetItemRequest, KeysAndAttributes, ListTablesOutput, ListTablesRequest,
+    Page, ProvisionedThroughput, PutItemRequest, QueryRequest, ReturnValues,
+    ReturnValuesOnConditionCheckFailure, ScanRequest, Select, UpdateItemRequest,
+    UpdateTableRequest, WriteOutput, WriteRequest, shard_dir,
 };
 pub use error::{Error, Result};
 pub use ids::ShardId;

@@ -132,6 +132,24 @@ pub const BATCH_WRITE_REQUEST_COUNT_MAX: usize = 25;
 /// Largest `Limit` of one ListTables call (and its default).
 pub const LIST_TABLES_LIMIT_MAX: usize = 100;
 
+// ----- tables -----
+
+/// Most attribute definitions one table description holds: the table's two
+/// key attributes plus two for each of DynamoDB's 20 global secondary
+/// indexes and one sort key for each of its 5 local secondary indexes. The
+/// catalog decoder rejects more as corruption.
+pub const ATTRIBUTE_DEFINITION_COUNT_MAX: usize = 2 + 20 * 2 + 5;
+
+/// Largest read or write capacity units DynamoDB accepts in a request
+/// (larger values are "out of bounds"); the smallest is 1.
+pub const CAPACITY_UNITS_MAX: i64 = 1_000_000_000_000;
+
+/// Entries one lock hold of a table-statistics read (DescribeTable's item
+/// count and size) decodes before letting go of the shard's lock, so that
+/// counting a large table never holds up the shard's writers for long:
+/// a few hundred item decodes, well under a millisecond.
+pub const TABLE_STATS_CHUNK_ENTRIES: usize = 256;
+
 /// Most segments of a parallel Scan (DynamoDB's `TotalSegments` maximum).
 pub const SCAN_TOTAL_SEGMENTS_MAX: u32 = 1_000_000;
 

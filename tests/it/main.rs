@@ -12,3 +12,4 @@ mod durability;
 mod faults;
 mod model;
 mod query_props;
+mod tables;

@@ -34,6 +34,10 @@ pub use items::{
 };
 pub use open::{DbBuilder, shard_dir};
 pub use scan::{Page, QueryRequest, ScanRequest, Select};
+pub use tables::{
+    CreateTableRequest, DescribeTableOutput, ListTablesOutput, ListTablesRequest,
+    ProvisionedThroughput, UpdateTableRequest,
+};
 
 use std::collections::BTreeMap;
 use std::future::Future;

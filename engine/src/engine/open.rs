@@ -278,7 +278,10 @@ fn default_shard_count() -> usize {
 }
 
 /// Brings every shard's catalog in line with shard 0's (the authority) and
-/// returns the live tables by name.
+/// returns the live tables by name: a table shard 0 has is created on a
+/// shard that lacks it, a description that differs from shard 0's (an
+/// UpdateTable that reached shard 0 but not this shard) is replaced by
+/// shard 0's, and a table shard 0 deleted is deleted.
 fn reconcile_catalogs(lsms: &mut [Lsm], root: &Path) -> Result<BTreeMap<String, TableDescription>> {
     let authority = lsms[0].catalog().clone();
     let mut tables = BTreeMap::new();
@@ -295,8 +298,10 @@ fn reconcile_catalogs(lsms: &mut [Lsm], root: &Path) -> Result<BTreeMap<String, 
     for lsm in &mut lsms[1..] {
         let catalog = lsm.catalog().clone();
         for (id, blob) in &authority.tables {
-            if !catalog.tables.contains_key(id) {
-                lsm.create_table_with_id(*id, blob.clone())?;
+            match catalog.tables.get(id) {
+                None => lsm.create_table_with_id(*id, blob.clone())?,
+                Some(own) if own != blob => lsm.update_table(*id, blob.clone())?,
+                Some(_) => {}
             }
         }
         for id in catalog.tables.keys() {

@@ -181,13 +181,20 @@ impl fmt::Debug for DirLock {
     }
 }
 
-/// A monotonic clock, behind a trait so tests can drive time.
+/// The clocks, behind a trait so tests can drive time: a monotonic one for
+/// measuring intervals and a wall clock for timestamps users see.
 pub trait Clock: Send + Sync + fmt::Debug {
-    /// The current instant.
+    /// The current instant (monotonic: for intervals and deadlines).
     fn now(&self) -> Instant;
+
+    /// Wall-clock time in milliseconds since the Unix epoch (for timestamps
+    /// that are stored or shown, such as a table's creation time). Not
+    /// monotonic: the system clock may be set back. A time before the epoch
+    /// reads as 0.
+    fn unix_time_ms(&self) -> u64;
 }
 
-/// The real monotonic clock.
+/// The real clocks.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
@@ -196,39 +203,74 @@ impl Clock for SystemClock {
     fn now(&self) -> Instant {
         Instant::now()
     }
+
+    fn unix_time_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| {
+                u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+            })
+    }
 }
 
-/// A clock that moves only when told to: for tests of time-driven behaviour
-/// (interval syncs) without sleeping. Clones share the same time.
+/// Clocks that move only when told to: for tests of time-driven behaviour
+/// (interval syncs, timestamps) without sleeping. Clones share the same time.
+/// [`ManualClock::advance`] moves both clocks; [`ManualClock::set_unix_time_ms`]
+/// sets the wall clock alone (as an operator setting the system clock would).
 #[derive(Debug, Clone)]
 pub struct ManualClock {
-    now: Arc<std::sync::Mutex<Instant>>,
+    now: Arc<std::sync::Mutex<ManualTime>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ManualTime {
+    instant: Instant,
+    unix_time_ms: u64,
 }
 
 impl Default for ManualClock {
     fn default() -> Self {
         ManualClock {
-            now: Arc::new(std::sync::Mutex::new(SystemClock.now())),
+            now: Arc::new(std::sync::Mutex::new(ManualTime {
+                instant: SystemClock.now(),
+                unix_time_ms: SystemClock.unix_time_ms(),
+            })),
         }
     }
 }
 
 impl ManualClock {
-    /// A clock starting at the current real time.
+    /// Clocks starting at the current real times.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Moves the clock forward by `by`.
+    fn time(&self) -> std::sync::MutexGuard<'_, ManualTime> {
+        self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Moves both clocks forward by `by`.
     pub fn advance(&self, by: std::time::Duration) {
-        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        *now += by;
+        let mut time = self.time();
+        time.instant += by;
+        let by_ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        time.unix_time_ms = time.unix_time_ms.saturating_add(by_ms);
+    }
+
+    /// Sets the wall clock to `unix_time_ms` (milliseconds since the Unix
+    /// epoch); the monotonic clock does not move.
+    pub fn set_unix_time_ms(&self, unix_time_ms: u64) {
+        self.time().unix_time_ms = unix_time_ms;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
-        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+        self.time().instant
+    }
+
+    fn unix_time_ms(&self) -> u64 {
+        self.time().unix_time_ms
     }
 }
 

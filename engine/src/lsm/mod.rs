@@ -117,6 +117,9 @@ fn state_snapshot(parts: &StateParts<'_>) -> VersionEdit {
             .collect(),
         deleted_tables: parts.catalog.deleted.iter().copied().collect(),
         shard_count: parts.shard_count,
+        // A snapshot carries each live table's current description in
+        // `created_tables`; there is nothing older to replace.
+        updated_tables: Vec::new(),
     }
 }
 
@@ -348,6 +351,30 @@ impl Lsm {
         };
         self.log_edit(&edit)?;
         self.catalog.next_table_id = next;
+        self.catalog.tables.insert(id, description);
+        Ok(())
+    }
+
+    /// Replaces the description of live table `id` (one durable manifest
+    /// edit); the table's keys are untouched.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if `id` is not a live table here (a caller's
+    /// bug, reported rather than recorded), or the manifest write fails
+    /// (which poisons the tree).
+    pub fn update_table(&mut self, id: TableId, description: Vec<u8>) -> Result<()> {
+        self.check_writable()?;
+        if !self.catalog.tables.contains_key(&id) {
+            return Err(Error::InvalidConfig(format!(
+                "table {id} is not live in {}; cannot replace its description",
+                self.options.dir.display()
+            )));
+        }
+        let edit = VersionEdit {
+            updated_tables: vec![(id, description.clone())],
+            ..VersionEdit::default()
+        };
+        self.log_edit(&edit)?;
         self.catalog.tables.insert(id, description);
         Ok(())
     }

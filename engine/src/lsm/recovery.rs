@@ -56,7 +56,10 @@ impl Recovered {
         }
     }
 
-    fn apply(&mut self, edit: VersionEdit) {
+    /// Applies one edit. An edit replacing the description of a table that
+    /// is not live is refused (it can only come from damage or a bug): the
+    /// returned message says which table.
+    fn apply(&mut self, edit: VersionEdit) -> std::result::Result<(), String> {
         if let Some(n) = edit.log_number {
             self.log_number = n;
         }
@@ -79,6 +82,12 @@ impl Recovered {
         for (id, description) in edit.created_tables {
             self.catalog.tables.insert(id, description);
         }
+        for (id, description) in edit.updated_tables {
+            match self.catalog.tables.get_mut(&id) {
+                Some(live) => *live = description,
+                None => return Err(format!("an edit updates table {id}, which is not live")),
+            }
+        }
         for id in edit.deleted_tables {
             self.catalog.tables.remove(&id);
             self.catalog.deleted.insert(id);
@@ -86,6 +95,7 @@ impl Recovered {
         if edit.shard_count.is_some() {
             self.shard_count = edit.shard_count;
         }
+        Ok(())
     }
 }
 
@@ -103,7 +113,9 @@ pub(super) fn open(options: LsmOptions) -> Result<Lsm> {
     match read_current(&*fs, &dir)? {
         Some(number) => {
             for edit in read_manifest(&*fs, &dir, number)? {
-                recovered.apply(edit);
+                recovered.apply(edit).map_err(|reason| {
+                    Error::corruption(&filenames::manifest_path(&dir, number), 0, reason)
+                })?;
             }
         }
         None => {
@@ -286,4 +298,47 @@ pub(super) fn open(options: LsmOptions) -> Result<Lsm> {
     }
     lsm.remove_obsolete_files_now();
     Ok(lsm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::MemFs;
+
+    fn options(fs: &MemFs) -> LsmOptions {
+        let mut options = LsmOptions::new("/lsm");
+        options.fs = Arc::new(fs.clone());
+        options
+    }
+
+    #[test]
+    fn updated_table_descriptions_replay_and_updates_of_dead_tables_are_refused() {
+        let fs = MemFs::new();
+        let mut lsm = Lsm::open(options(&fs)).unwrap();
+        let id = lsm.create_table(b"first".to_vec()).unwrap();
+        lsm.update_table(id, b"second".to_vec()).unwrap();
+        assert!(matches!(
+            lsm.update_table(TableId(99), b"x".to_vec()),
+            Err(Error::InvalidConfig(_))
+        ));
+        drop(lsm);
+        let lsm = Lsm::open(options(&fs)).unwrap();
+        assert_eq!(lsm.catalog().tables[&id], b"second");
+
+        // In a manifest, an update of a table that is not live is damage.
+        let mut recovered = Recovered::new();
+        recovered
+            .apply(VersionEdit {
+                created_tables: vec![(TableId(1), b"a".to_vec())],
+                updated_tables: vec![(TableId(1), b"b".to_vec())],
+                ..VersionEdit::default()
+            })
+            .unwrap();
+        assert_eq!(recovered.catalog.tables[&TableId(1)], b"b");
+        let dead = VersionEdit {
+            updated_tables: vec![(TableId(2), b"c".to_vec())],
+            ..VersionEdit::default()
+        };
+        assert!(recovered.apply(dead).is_err());
+    }
 }

@@ -54,6 +54,9 @@ pub enum EditTag {
     DeletedTable = 8,
     /// `shard_count`: varint, at most `u32::MAX`.
     ShardCount = 9,
+    /// One of `updated_tables`: table id varint, length-prefixed description
+    /// that replaces the live table's description.
+    UpdatedTable = 10,
 }
 
 impl EditTag {
@@ -69,6 +72,7 @@ impl EditTag {
             7 => EditTag::CreatedTable,
             8 => EditTag::DeletedTable,
             9 => EditTag::ShardCount,
+            10 => EditTag::UpdatedTable,
             _ => return None,
         })
     }
@@ -115,6 +119,10 @@ pub struct VersionEdit {
     pub deleted_tables: Vec<TableId>,
     /// The number of shards the database was created with.
     pub shard_count: Option<u32>,
+    /// Live tables whose description is replaced (UpdateTable), each with
+    /// the new opaque description. Replayed after `created_tables` and
+    /// before `deleted_tables`; the table must be live when replayed.
+    pub updated_tables: Vec<(TableId, Vec<u8>)>,
 }
 
 impl VersionEdit {
@@ -174,6 +182,12 @@ impl VersionEdit {
         if let Some(count) = self.shard_count {
             out.push(EditTag::ShardCount as u8);
             put_varint(&mut out, u64::from(count));
+        }
+        for (id, description) in &self.updated_tables {
+            assert!(description.len() <= TABLE_DESCRIPTION_BYTES_MAX);
+            out.push(EditTag::UpdatedTable as u8);
+            put_varint(&mut out, u64::from(id.0));
+            put_length_prefixed(&mut out, description);
         }
         out
     }
@@ -267,6 +281,13 @@ impl VersionEdit {
                     let value = decoder.varint_at_most(u32::MAX as usize)? as u32;
                     set_once(&mut edit.shard_count, value, duplicate)?;
                 }
+                EditTag::UpdatedTable => {
+                    let id = table_id(&mut decoder)?;
+                    let description = decoder
+                        .length_prefixed(TABLE_DESCRIPTION_BYTES_MAX)?
+                        .to_vec();
+                    edit.updated_tables.push((id, description));
+                }
             }
         }
         Ok(edit)
@@ -338,6 +359,7 @@ pub(crate) mod tests {
             created_tables: vec![(TableId(3), b"{\"name\":\"users\"}".to_vec())],
             deleted_tables: vec![TableId(2)],
             shard_count: Some(4),
+            updated_tables: vec![(TableId(1), b"{\"name\":\"orders\"}".to_vec())],
         }
     }
 
@@ -375,9 +397,13 @@ pub(crate) mod tests {
                 0..3,
             ),
             proptest::collection::vec(any::<u32>(), 0..3),
+            proptest::collection::vec(
+                (any::<u32>(), proptest::collection::vec(any::<u8>(), 0..32)),
+                0..3,
+            ),
         )
             .prop_map(
-                |((log, next, seqno, table, shards), added, deleted, created, dropped)| {
+                |((log, next, seqno, table, shards), added, deleted, created, dropped, updated)| {
                     VersionEdit {
                         log_number: log.map(FileNumber),
                         next_file_number: next.map(FileNumber),
@@ -394,6 +420,10 @@ pub(crate) mod tests {
                             .collect(),
                         deleted_tables: dropped.into_iter().map(TableId).collect(),
                         shard_count: shards,
+                        updated_tables: updated
+                            .into_iter()
+                            .map(|(id, d)| (TableId(id), d))
+                            .collect(),
                     }
                 },
             )
@@ -444,7 +474,7 @@ pub(crate) mod tests {
     #[test]
     fn manifest_edit_decode_rejects_bad_fields() {
         // Unknown tag, and the reserved 0.
-        assert_eq!(VersionEdit::decode(&[10, 1]).unwrap_err().offset, 0);
+        assert_eq!(VersionEdit::decode(&[11, 1]).unwrap_err().offset, 0);
         assert!(VersionEdit::decode(&[0]).is_err());
         // A singleton given twice.
         assert_eq!(

@@ -473,6 +473,7 @@ mod tests {
             created_tables: vec![(TableId(1), b"t1".to_vec())],
             deleted_tables: Vec::new(),
             shard_count: Some(1),
+            updated_tables: Vec::new(),
         }
     }
 }

@@ -370,24 +370,71 @@ fn check_not_empty(name: &str, value: &KeyValue) -> Result<()> {
 /// `[a-zA-Z0-9_.-]`.
 ///
 /// # Errors
-/// [`Error::Validation`] with DynamoDB's "1 validation error detected" message.
+/// [`Error::Validation`] with DynamoDB's "1 validation error detected"
+/// message (or "2 validation errors detected" when both the pattern and
+/// the length fail, each reported as DynamoDB does).
 pub fn validate_table_name(name: &str) -> Result<()> {
-    let constraint = if !name
+    let violations: Vec<String> = table_name_constraints(name)
+        .into_iter()
+        .map(|constraint| constraint_violation(Some(name), "tableName", &constraint))
+        .collect();
+    match validation_errors(&violations) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// The constraints (DynamoDB's wording) that table or index name `name`
+/// breaks, in the order DynamoDB lists them: the character pattern, then
+/// the length (counted in characters). Empty if the name is valid.
+pub fn table_name_constraints(name: &str) -> Vec<String> {
+    let mut constraints = Vec::new();
+    if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
     {
-        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+".to_string()
-    } else if name.len() < TABLE_NAME_LENGTH_MIN {
-        format!("Member must have length greater than or equal to {TABLE_NAME_LENGTH_MIN}")
-    } else if name.len() > TABLE_NAME_LENGTH_MAX {
-        format!("Member must have length less than or equal to {TABLE_NAME_LENGTH_MAX}")
-    } else {
-        return Ok(());
-    };
-    Err(Error::validation(format!(
-        "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy \
-         constraint: {constraint}"
-    )))
+        constraints.push("Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+".into());
+    }
+    let length = name.chars().count();
+    if length < TABLE_NAME_LENGTH_MIN {
+        constraints.push(format!(
+            "Member must have length greater than or equal to {TABLE_NAME_LENGTH_MIN}"
+        ));
+    } else if length > TABLE_NAME_LENGTH_MAX {
+        constraints.push(format!(
+            "Member must have length less than or equal to {TABLE_NAME_LENGTH_MAX}"
+        ));
+    }
+    constraints
+}
+
+/// One entry of a DynamoDB constraint-validation message: `Value 'v' at
+/// 'member' failed to satisfy constraint: constraint` (`Value null at ...`
+/// when `value` is `None`).
+pub fn constraint_violation(value: Option<&str>, member: &str, constraint: &str) -> String {
+    match value {
+        Some(value) => {
+            format!("Value '{value}' at '{member}' failed to satisfy constraint: {constraint}")
+        }
+        None => format!("Value null at '{member}' failed to satisfy constraint: {constraint}"),
+    }
+}
+
+/// DynamoDB's message for a request breaking constraints: "1 validation
+/// error detected: V" or "N validation errors detected: V1; V2; ..." as a
+/// [`Error::Validation`]; `None` if `violations` is empty.
+pub fn validation_errors(violations: &[String]) -> Option<Error> {
+    match violations.len() {
+        0 => None,
+        1 => Some(Error::validation(format!(
+            "1 validation error detected: {}",
+            violations[0]
+        ))),
+        count => Some(Error::validation(format!(
+            "{count} validation errors detected: {}",
+            violations.join("; ")
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -571,6 +618,14 @@ mod tests {
         );
         assert!(message(validate_table_name("a b c")).ends_with("pattern: [a-zA-Z0-9_.-]+"));
         assert!(validate_table_name("tâble").is_err());
+        // Both constraints broken: both reported, pattern first.
+        assert_eq!(
+            message(validate_table_name("a;")),
+            "2 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a;' at \
+             'tableName' failed to satisfy constraint: Member must have length greater than or \
+             equal to 3"
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ mod mutate;
 mod queue;
 mod runtime;
 mod stats;
+mod table_stats;
 
 pub use local::ShardLocal;
 pub(crate) use mutate::Unapplied;
