@@ -5,6 +5,7 @@
 
 mod api;
 mod concurrent;
+mod conformance;
 mod crash;
 mod durability;
 mod faults;
