@@ -22,6 +22,7 @@
 //! Every request that fails must change nothing: after an error the table
 //! must hold exactly the items it held before.
 
+mod condition;
 mod delete;
 mod get;
 mod put;
