@@ -26,6 +26,7 @@ mod condition;
 mod delete;
 mod get;
 mod put;
+mod update;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
