@@ -25,7 +25,10 @@
 mod condition;
 mod delete;
 mod get;
+mod projection;
 mod put;
+mod query;
+mod scan;
 mod update;
 
 use std::collections::{BTreeMap, BTreeSet};
