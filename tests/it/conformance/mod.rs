@@ -22,9 +22,11 @@
 //! Every request that fails must change nothing: after an error the table
 //! must hold exactly the items it held before.
 
+mod batch;
 mod condition;
 mod delete;
 mod get;
+mod limits;
 mod projection;
 mod put;
 mod query;
