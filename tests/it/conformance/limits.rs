@@ -333,6 +333,11 @@ fn expression_limits() {
             ),
         ],
     );
+}
+
+#[test]
+fn projection_limits() {
+    let item = || it(&[("pk", s("k")), ("n", n("5"))]);
     run_gets(
         "limits/projection",
         vec![GetCase {

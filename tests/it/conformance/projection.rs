@@ -202,7 +202,7 @@ fn get_item_projections() {
 }
 
 #[test]
-fn query_and_scan_projections() {
+fn query_projections() {
     let rows = || {
         vec![
             it(&[
@@ -277,6 +277,10 @@ fn query_and_scan_projections() {
             },
         ],
     );
+}
+
+#[test]
+fn scan_projections() {
     let scan_rows = || {
         vec![
             it(&[
