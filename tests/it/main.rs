@@ -7,6 +7,7 @@ mod api;
 mod batches;
 mod concurrent;
 mod conditional;
+mod conformance;
 mod crash;
 mod durability;
 mod faults;
