@@ -63,7 +63,8 @@ pub(super) fn function_not_allowed_in_condition(name: &str) -> String {
     format!("The function is not allowed in a condition expression; function: {name}")
 }
 
-/// A condition function or `size` in an update.
+/// A condition function or `size` in an update (details unconfirmed:
+/// modelled on the condition-expression twin).
 pub(super) fn function_not_allowed_in_update(name: &str) -> String {
     format!("The function is not allowed in an update expression; function: {name}")
 }
@@ -91,7 +92,7 @@ pub(super) fn operand_type(operator: &str, type_name: &str) -> String {
 }
 
 /// The operand type DynamoDB names when `attribute_type`'s second operand is
-/// a document path (any type at all).
+/// a document path (any type at all; unconfirmed, from one observation).
 pub(super) const ANY_OPERAND_TYPE: &str = "{SS,M,DECIMAL,DOUBLESET,HDS,N,B,DICT,INTSET,BOOL,HD,BS,INT,DECIMALSET,NULL,FLOAT,FS,S,L,NS,DOUBLE}";
 
 /// An ADD or DELETE value of the wrong type. `clause` is `ADD` or
@@ -146,7 +147,7 @@ pub(super) fn between_bound(type_name: &str, shown: &str) -> String {
     format!("AttributeValue: {{{type_name}:{shown}}}")
 }
 
-/// How a binary BETWEEN bound of `length` bytes is shown.
+/// How a binary BETWEEN bound of `length` bytes is shown (unconfirmed).
 pub(super) fn java_byte_buffer(length: usize) -> String {
     format!("java.nio.HeapByteBuffer[pos=0 lim={length} cap={length}]")
 }
@@ -220,7 +221,8 @@ pub(super) fn placeholder_key_syntax(map: &str, key: &str) -> String {
     format!("{map} contains invalid key: Syntax error; key: \"{key}\"")
 }
 
-/// A name placeholder longer than `limits::EXPRESSION_PLACEHOLDER_BYTES_MAX`.
+/// A name placeholder longer than `limits::EXPRESSION_PLACEHOLDER_BYTES_MAX`
+/// (details unconfirmed).
 pub(super) fn name_placeholder_too_long(size_bytes: usize) -> String {
     format!(
         "ExpressionAttributeNames contains invalid key: The expression attribute map contains a \
@@ -228,11 +230,12 @@ pub(super) fn name_placeholder_too_long(size_bytes: usize) -> String {
     )
 }
 
-/// A value placeholder longer than `limits::EXPRESSION_PLACEHOLDER_BYTES_MAX`.
+/// A value placeholder longer than `limits::EXPRESSION_PLACEHOLDER_BYTES_MAX`
+/// (details unconfirmed).
 pub(super) const VALUE_PLACEHOLDER_TOO_LONG: &str = "ExpressionAttributeValues contains invalid key: \
      The expression attribute map contains a key that is too long;";
 
-/// A name placeholder standing for the empty name.
+/// A name placeholder standing for the empty name (details unconfirmed).
 pub(super) fn empty_attribute_name(placeholder: &str) -> String {
     format!(
         "ExpressionAttributeNames contains invalid value: Empty attribute name for key {placeholder}"
@@ -245,14 +248,18 @@ pub(super) fn invalid_placeholder_value(problem: &str, placeholder: &str) -> Str
     format!("ExpressionAttributeValues contains invalid value: {problem} for key {placeholder}")
 }
 
-/// Names and values together over `limits::EXPRESSION_SUBSTITUTION_BYTES_MAX`.
+/// Names and values together over `limits::EXPRESSION_SUBSTITUTION_BYTES_MAX`
+/// (DynamoDB Local's text; which of its size messages DynamoDB sends here
+/// is unconfirmed).
 pub(super) const SUBSTITUTIONS_TOO_LARGE: &str =
     "Combined size of ExpressionAttributeNames and ExpressionAttributeValues exceeds max size";
 
 /// Names given with no expression at all.
 pub(super) const NAMES_WITHOUT_EXPRESSIONS: &str =
     "ExpressionAttributeNames can only be specified when using expressions";
-/// Values given with no expression at all.
+/// Values given with no expression at all. DynamoDB appends which of the
+/// operation's expressions are missing (": ConditionExpression is null");
+/// the parser does not know the operation, so it stops here.
 pub(super) const VALUES_WITHOUT_EXPRESSIONS: &str =
     "ExpressionAttributeValues can only be specified when using expressions";
 
@@ -310,7 +317,8 @@ pub(super) fn key_condition_missing_key(name: &str) -> String {
     format!("Query condition missed key schema element: {name}")
 }
 
-/// An empty string or binary as a key value; `kind` is `string` or `binary`.
+/// An empty string or binary as a key value; `kind` is `string` or `binary`
+/// (PutItem's text; that Query uses it too is unconfirmed).
 pub(super) fn key_value_empty(kind: &str, name: &str) -> String {
     format!(
         "One or more parameter values are not valid. The AttributeValue for a key attribute \

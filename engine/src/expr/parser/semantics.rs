@@ -322,7 +322,8 @@ impl<'p, 'a> Checker<'p, 'a> {
 
     // ----- second pass: placeholders, depth, types -----------------------
 
-    /// The path with its `#names` resolved, without the depth check.
+    /// The path with its `#names` resolved; [`Self::lower_path`] checks
+    /// its depth first.
     fn resolve_path(&mut self, path: &RawPath) -> Result<Path> {
         let mut elements = Vec::with_capacity(path.elements.len());
         for element in &path.elements {
@@ -341,18 +342,13 @@ impl<'p, 'a> Checker<'p, 'a> {
         Ok(Path { elements })
     }
 
-    fn check_depth(&self, path: &Path) -> Result<()> {
+    /// The path checked for depth, then resolved (DynamoDB checks in
+    /// that order).
+    fn lower_path(&mut self, path: &RawPath) -> Result<Path> {
         if path.elements.len() > DOCUMENT_PATH_DEPTH_MAX {
             return Err(self.error(messages::path_too_deep(path.elements.len())));
         }
-        Ok(())
-    }
-
-    /// The path resolved and checked for depth.
-    fn lower_path(&mut self, path: &RawPath) -> Result<Path> {
-        let path = self.resolve_path(path)?;
-        self.check_depth(&path)?;
-        Ok(path)
+        self.resolve_path(path)
     }
 
     /// The value a `:placeholder` token stands for.
@@ -568,29 +564,38 @@ impl<'p, 'a> Checker<'p, 'a> {
 
     // ----- projections --------------------------------------------------
 
-    /// Checks and lowers a projection's paths.
+    /// Checks and lowers a projection's paths. Each path is validated and
+    /// then compared with those before it, as DynamoDB builds its
+    /// projection tree.
     pub(super) fn projection(&mut self, paths: &[RawPath]) -> Result<Vec<Path>> {
         for path in paths {
             self.path_words(path)?;
         }
-        let paths = paths
-            .iter()
-            .map(|path| self.lower_path(path))
-            .collect::<Result<Vec<_>>>()?;
-        self.check_overlaps(&paths)?;
-        Ok(paths)
+        let mut lowered: Vec<Path> = Vec::with_capacity(paths.len());
+        for path in paths {
+            let path = self.lower_path(path)?;
+            self.check_against_earlier(&lowered, &path)?;
+            lowered.push(path);
+        }
+        Ok(lowered)
     }
 
     /// No two paths may overlap (one a prefix of the other, or equal) or
-    /// conflict (one indexes what the other names as a map member). Each
-    /// path is compared with the ones before it; the earlier is "path one".
-    fn check_overlaps(&self, paths: &[Path]) -> Result<()> {
-        for (later_index, later) in paths.iter().enumerate() {
-            for earlier in &paths[..later_index] {
-                if let Some(detail) = clash(earlier, later) {
-                    return Err(self.error(detail));
-                }
+    /// conflict (one indexes what the other names as a map member). The
+    /// earlier path is "path one" in DynamoDB's message.
+    fn check_against_earlier(&self, earlier_paths: &[Path], later: &Path) -> Result<()> {
+        for earlier in earlier_paths {
+            if let Some(detail) = clash(earlier, later) {
+                return Err(self.error(detail));
             }
+        }
+        Ok(())
+    }
+
+    /// [`Self::check_against_earlier`] for every path of `paths`.
+    fn check_overlaps(&self, paths: &[Path]) -> Result<()> {
+        for (index, later) in paths.iter().enumerate() {
+            self.check_against_earlier(&paths[..index], later)?;
         }
         Ok(())
     }
@@ -631,10 +636,10 @@ impl<'p, 'a> Checker<'p, 'a> {
             })
             .collect();
 
-        // The paths' names, then overlaps, before anything about values.
+        // The paths (depth, names), then overlaps, before any value.
         let paths = actions
             .iter()
-            .map(|(_, action)| self.resolve_path(&action.path))
+            .map(|(_, action)| self.lower_path(&action.path))
             .collect::<Result<Vec<_>>>()?;
         self.check_overlaps(&paths)?;
 
@@ -645,8 +650,7 @@ impl<'p, 'a> Checker<'p, 'a> {
             }
         }
         let mut lowered = Vec::with_capacity(actions.len());
-        for ((kind, action), path) in actions.iter().zip(&paths).rev() {
-            self.check_depth(path)?;
+        for (kind, action) in actions.iter().rev() {
             lowered.push(match &action.value {
                 RawActionValue::None => LoweredAction::Remove,
                 RawActionValue::Set(value) => LoweredAction::Set(self.lower_set_value(value)?),

@@ -1717,6 +1717,30 @@ fn key_condition_errors_use_dynamodb_messages() {
     );
 }
 
+#[test]
+fn path_depth_is_checked_before_names_and_projections_check_paths_in_turn() {
+    let deep_with_undefined_name = format!("#x{}", ".b".repeat(32));
+    assert_eq!(
+        message(projection(&deep_with_undefined_name)),
+        "Invalid ProjectionExpression: The document path has too many nesting levels; nesting levels: 33"
+    );
+    assert_eq!(
+        message(condition(&format!(
+            "attribute_exists({deep_with_undefined_name})"
+        ))),
+        "Invalid ConditionExpression: The document path has too many nesting levels; nesting levels: 33"
+    );
+    // Each projection path is validated, then compared with the earlier ones.
+    assert_eq!(
+        message(projection("a, a.b, #x")),
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"
+    );
+    assert_eq!(
+        message(projection("a, #x, a.b")),
+        "Invalid ProjectionExpression: An expression attribute name used in the document path is not defined; attribute name: #x"
+    );
+}
+
 // ----- placeholder maps --------------------------------------------------
 
 #[test]
