@@ -8,8 +8,9 @@
 //! records it as used), path depth, operand counts and the types of literal
 //! values. Updates check repeated clauses after the first pass and
 //! overlapping paths before the values, and their values last action first,
-//! as DynamoDB does. The passes recurse over the raw tree, whose depth the
-//! syntax parser bounded.
+//! as DynamoDB does. The passes recurse over the raw tree, whose depth is
+//! bounded by the syntax parser's nesting bound and by the operator limit,
+//! checked before these passes run.
 
 use std::cmp::Ordering;
 
