@@ -135,7 +135,7 @@ pub(super) fn parse_condition(
     let raw = parse_syntax(kind, text, &tokens, SyntaxParser::condition_expression)?;
     let mut checker = Checker::new(context, kind, text, &tokens);
     checker.condition_words(&raw)?;
-    checker.lower_condition(&raw)
+    checker.lower_condition(&raw).map(|condition| *condition)
 }
 
 /// Parses an UpdateExpression.

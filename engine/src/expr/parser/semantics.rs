@@ -294,8 +294,21 @@ impl<'p, 'a> Checker<'p, 'a> {
         Ok(())
     }
 
-    /// First pass over a condition.
+    /// First pass over a condition. Only AND, OR and NOT recurse here, in a
+    /// small frame; leaves are checked by [`Self::leaf_words`].
     pub(super) fn condition_words(&self, condition: &RawCondition) -> Result<()> {
+        match condition {
+            RawCondition::And(left, right) | RawCondition::Or(left, right) => {
+                self.condition_words(left)?;
+                self.condition_words(right)
+            }
+            RawCondition::Not(inner) => self.condition_words(inner),
+            leaf => self.leaf_words(leaf),
+        }
+    }
+
+    #[inline(never)]
+    fn leaf_words(&self, condition: &RawCondition) -> Result<()> {
         match condition {
             RawCondition::Compare { left, right, .. } => {
                 self.operand_words(left)?;
@@ -312,12 +325,10 @@ impl<'p, 'a> Checker<'p, 'a> {
                     .iter()
                     .try_for_each(|candidate| self.operand_words(candidate))
             }
-            RawCondition::And(left, right) | RawCondition::Or(left, right) => {
-                self.condition_words(left)?;
-                self.condition_words(right)
-            }
-            RawCondition::Not(inner) => self.condition_words(inner),
             RawCondition::Call(call) => self.call_words(call, Place::Condition),
+            RawCondition::And(..) | RawCondition::Or(..) | RawCondition::Not(_) => {
+                self.condition_words(condition)
+            }
         }
     }
 
@@ -420,8 +431,24 @@ impl<'p, 'a> Checker<'p, 'a> {
         }
     }
 
-    /// Second pass over a condition, building the `ast` tree.
-    pub(super) fn lower_condition(&mut self, condition: &RawCondition) -> Result<Condition> {
+    /// Second pass over a condition, building the `ast` tree. Only AND, OR
+    /// and NOT recurse here, in a small frame that passes boxes (which those
+    /// nodes hold anyway); leaves are lowered by [`Self::lower_leaf`].
+    pub(super) fn lower_condition(&mut self, condition: &RawCondition) -> Result<Box<Condition>> {
+        Ok(Box::new(match condition {
+            RawCondition::And(left, right) => {
+                Condition::And(self.lower_condition(left)?, self.lower_condition(right)?)
+            }
+            RawCondition::Or(left, right) => {
+                Condition::Or(self.lower_condition(left)?, self.lower_condition(right)?)
+            }
+            RawCondition::Not(inner) => Condition::Not(self.lower_condition(inner)?),
+            leaf => self.lower_leaf(leaf)?,
+        }))
+    }
+
+    #[inline(never)]
+    fn lower_leaf(&mut self, condition: &RawCondition) -> Result<Condition> {
         const ORDERED_TYPES: [&str; 3] = ["S", "N", "B"];
         match condition {
             RawCondition::Compare {
@@ -465,16 +492,10 @@ impl<'p, 'a> Checker<'p, 'a> {
                 self.check_distinct("IN", &value, &candidates)?;
                 Ok(Condition::In { value, candidates })
             }
-            RawCondition::And(left, right) => Ok(Condition::And(
-                Box::new(self.lower_condition(left)?),
-                Box::new(self.lower_condition(right)?),
-            )),
-            RawCondition::Or(left, right) => Ok(Condition::Or(
-                Box::new(self.lower_condition(left)?),
-                Box::new(self.lower_condition(right)?),
-            )),
-            RawCondition::Not(inner) => Ok(Condition::Not(Box::new(self.lower_condition(inner)?))),
             RawCondition::Call(call) => self.lower_condition_call(call),
+            RawCondition::And(..) | RawCondition::Or(..) | RawCondition::Not(_) => {
+                self.lower_condition(condition).map(|condition| *condition)
+            }
         }
     }
 

@@ -4,10 +4,11 @@
 //!
 //! Precedence, loosest first: OR, AND, NOT, then the comparisons (`=` and
 //! friends, BETWEEN, IN) and function conditions, whose operands are paths,
-//! `:values`, function calls and parenthesized operands. Chains of AND and
-//! OR are parsed in loops; only parentheses, NOT and function arguments
-//! recurse, and each of them counts against [`NESTING_DEPTH_MAX`], so
-//! hostile input cannot exhaust the stack. Two parentheses directly around
+//! `:values`, function calls and parenthesized operands. AND, OR and NOT
+//! are read in one loop per level of parentheses; only parentheses, `IN`
+//! lists and function arguments recurse (two or three frames a level), and
+//! each level counts against [`NESTING_DEPTH_MAX`], so hostile input cannot
+//! exhaust the stack. Two parentheses directly around
 //! the same thing are DynamoDB's "redundant parentheses" error, reported as
 //! soon as the outer one closes, as DynamoDB does.
 
@@ -15,8 +16,8 @@ use super::super::ast::Comparator;
 use super::super::lexer::{Keyword, Token, TokenKind};
 use crate::limits::EXPRESSION_OPERATOR_COUNT_MAX;
 
-/// Deepest nesting of parentheses, NOT and function arguments the parser
-/// follows. Between two nested parentheses there must be an operator (or
+/// Deepest nesting of parentheses, `IN` lists and function arguments the
+/// parser follows. Between two nested parentheses there must be an operator (or
 /// they are redundant), so an expression nested deeper than this has more
 /// than [`EXPRESSION_OPERATOR_COUNT_MAX`] operators and would be rejected
 /// anyway: the bound never refuses a valid expression.
@@ -178,14 +179,17 @@ pub(super) struct RawClause {
 
 /// A parsed condition-position construct: a condition, or (directly inside
 /// parentheses) an operand whose comparison follows the closing parenthesis.
+///
+/// Both are boxed so that the recursive frames, which pass these along,
+/// stay small (AND, OR and NOT box their operands anyway).
 enum Parsed {
     Condition {
-        condition: RawCondition,
+        condition: Box<RawCondition>,
         /// Whether this is exactly a parenthesized group, `( ... )`.
         parenthesized: bool,
     },
     Operand {
-        operand: RawOperand,
+        operand: Box<RawOperand>,
         parenthesized: bool,
     },
 }
@@ -221,7 +225,7 @@ impl<'t> SyntaxParser<'t> {
     pub(super) fn condition_expression(&mut self) -> Parse<RawCondition> {
         let parsed = self.or_condition(false)?;
         self.expect_end()?;
-        self.condition_of(parsed)
+        self.condition_of(parsed).map(|condition| *condition)
     }
 
     /// A whole UpdateExpression: one or more clauses.
@@ -314,7 +318,7 @@ impl<'t> SyntaxParser<'t> {
         self.operator_count = self.operator_count.saturating_add(1);
     }
 
-    fn condition_of(&self, parsed: Parsed) -> Parse<RawCondition> {
+    fn condition_of(&self, parsed: Parsed) -> Parse<Box<RawCondition>> {
         match parsed {
             Parsed::Condition { condition, .. } => Ok(condition),
             // Only returned before a `)`, so no caller reaches this; a
@@ -323,62 +327,69 @@ impl<'t> SyntaxParser<'t> {
         }
     }
 
-    /// `and (OR and)*`. `operand_allowed`: directly inside parentheses, a
-    /// lone operand may stand for the start of a comparison.
+    /// A whole condition at one level of parentheses: `term ((AND | OR)
+    /// term)*`, where a term is `NOT* primary`. AND binds tighter than OR,
+    /// NOT tighter than both; all of it is read in this one loop, so only
+    /// parentheses recurse. `operand_allowed`: directly inside parentheses,
+    /// a lone operand may stand for the start of a comparison.
     fn or_condition(&mut self, operand_allowed: bool) -> Parse<Parsed> {
-        let mut left = self.and_condition(operand_allowed)?;
-        while self.peek() == TokenKind::Keyword(Keyword::Or) {
+        // The AND chains already closed by an OR, and the one being read.
+        let mut or_terms: Vec<Box<RawCondition>> = Vec::new();
+        let mut and_chain: Option<Box<RawCondition>> = None;
+        // Whether the first term is a parenthesized group (with no NOT).
+        let mut first_term_parenthesized = false;
+        let mut term_count = 0usize;
+        loop {
+            let mut not_count = 0usize;
+            while self.peek() == TokenKind::Keyword(Keyword::Not) {
+                self.advance();
+                self.count_operator();
+                not_count += 1;
+            }
+            let first_bare_term = term_count == 0 && not_count == 0;
+            term_count += 1;
+            let mut condition = match self.primary_condition(operand_allowed && first_bare_term)? {
+                // Only returned right before a `)`: nothing else follows.
+                parsed @ Parsed::Operand { .. } => return Ok(parsed),
+                Parsed::Condition {
+                    condition,
+                    parenthesized,
+                } => {
+                    first_term_parenthesized |= first_bare_term && parenthesized;
+                    condition
+                }
+            };
+            for _ in 0..not_count {
+                condition = Box::new(RawCondition::Not(condition));
+            }
+            and_chain = Some(match and_chain.take() {
+                None => condition,
+                Some(left) => Box::new(RawCondition::And(left, condition)),
+            });
+            match self.peek() {
+                TokenKind::Keyword(Keyword::And) => {}
+                TokenKind::Keyword(Keyword::Or) => or_terms.extend(and_chain.take()),
+                _ => break,
+            }
             self.advance();
             self.count_operator();
-            let left_condition = self.condition_of(left)?;
-            let right = self.and_condition(false)?;
-            let right_condition = self.condition_of(right)?;
-            left = Parsed::Condition {
-                condition: RawCondition::Or(Box::new(left_condition), Box::new(right_condition)),
-                parenthesized: false,
-            };
         }
-        Ok(left)
-    }
-
-    /// `not (AND not)*`.
-    fn and_condition(&mut self, operand_allowed: bool) -> Parse<Parsed> {
-        let mut left = self.not_condition(operand_allowed)?;
-        while self.peek() == TokenKind::Keyword(Keyword::And) {
-            self.advance();
-            self.count_operator();
-            let left_condition = self.condition_of(left)?;
-            let right = self.not_condition(false)?;
-            let right_condition = self.condition_of(right)?;
-            left = Parsed::Condition {
-                condition: RawCondition::And(Box::new(left_condition), Box::new(right_condition)),
-                parenthesized: false,
-            };
-        }
-        Ok(left)
-    }
-
-    /// `NOT not | primary`.
-    fn not_condition(&mut self, operand_allowed: bool) -> Parse<Parsed> {
-        if self.peek() != TokenKind::Keyword(Keyword::Not) {
-            return self.primary_condition(operand_allowed);
-        }
-        self.advance();
-        self.count_operator();
-        self.enter()?;
-        let inner = self.not_condition(false)?;
-        let inner = self.condition_of(inner)?;
-        self.leave();
+        or_terms.extend(and_chain);
+        let mut terms = or_terms.into_iter();
+        let Some(first) = terms.next() else {
+            return self.fail();
+        };
+        let condition = terms.fold(first, |left, right| Box::new(RawCondition::Or(left, right)));
         Ok(Parsed::Condition {
-            condition: RawCondition::Not(Box::new(inner)),
-            parenthesized: false,
+            condition,
+            parenthesized: term_count == 1 && first_term_parenthesized,
         })
     }
 
     /// `( or )`, or a comparison or function condition.
     fn primary_condition(&mut self, operand_allowed: bool) -> Parse<Parsed> {
         if self.peek() != TokenKind::OpenParenthesis {
-            let operand = self.operand()?;
+            let operand = Box::new(self.operand()?);
             return self.comparison_rest(operand, false, operand_allowed);
         }
         self.enter()?;
@@ -406,9 +417,13 @@ impl<'t> SyntaxParser<'t> {
     /// What follows a condition's first operand: a comparator, BETWEEN or
     /// IN; nothing if the operand is a function call used as a condition;
     /// or, when `operand_allowed`, a `)` closing around the operand.
+    ///
+    /// Never inlined: its large temporaries then stay out of the frames of
+    /// the recursion through parentheses.
+    #[inline(never)]
     fn comparison_rest(
         &mut self,
-        left: RawOperand,
+        left: Box<RawOperand>,
         parenthesized: bool,
         operand_allowed: bool,
     ) -> Parse<Parsed> {
@@ -418,7 +433,7 @@ impl<'t> SyntaxParser<'t> {
                 self.count_operator();
                 let right = self.operand()?;
                 RawCondition::Compare {
-                    left,
+                    left: *left,
                     comparator,
                     right,
                 }
@@ -430,7 +445,7 @@ impl<'t> SyntaxParser<'t> {
                 self.expect(TokenKind::Keyword(Keyword::And))?;
                 let high = self.operand()?;
                 RawCondition::Between {
-                    value: left,
+                    value: *left,
                     low,
                     high,
                 }
@@ -444,7 +459,7 @@ impl<'t> SyntaxParser<'t> {
                 self.expect(TokenKind::CloseParenthesis)?;
                 self.leave();
                 RawCondition::In {
-                    value: left,
+                    value: *left,
                     candidates,
                 }
             }
@@ -454,10 +469,10 @@ impl<'t> SyntaxParser<'t> {
                     parenthesized,
                 });
             }
-            _ => match left {
+            _ => match *left {
                 RawOperand::Call(call) => {
                     return Ok(Parsed::Condition {
-                        condition: RawCondition::Call(call),
+                        condition: Box::new(RawCondition::Call(call)),
                         parenthesized,
                     });
                 }
@@ -465,7 +480,7 @@ impl<'t> SyntaxParser<'t> {
             },
         };
         Ok(Parsed::Condition {
-            condition,
+            condition: Box::new(condition),
             parenthesized: false,
         })
     }

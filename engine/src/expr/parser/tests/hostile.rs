@@ -57,38 +57,57 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     assert!(condition(&format!("a IN ({}:n", "(".repeat(4000))).is_err());
 }
 
-#[test]
-fn the_deepest_nesting_followed_fits_a_small_stack() {
-    // NOT ( ... ) nested to the parser's bound, then the semantic passes
-    // and drops, all on a 1 MiB stack.
-    let depth = NESTING_DEPTH_MAX / 2 - 1;
-    let text = format!("{}a = :n{}", "NOT (".repeat(depth), ")".repeat(depth));
-    let result = std::thread::Builder::new()
+/// Runs `parse` over `text` on a thread with a 1 MiB stack (half the
+/// default). Measured when written: every case below fits 256 KiB in the
+/// test profile (opt-level 1) and 1 MiB unoptimized.
+fn on_small_stack(text: String, parse: fn(&str) -> crate::Result<()>) -> crate::Result<()> {
+    std::thread::Builder::new()
         .stack_size(1024 * 1024)
-        .spawn(move || message(condition(&text)))
-        .unwrap()
+        .spawn(move || parse(&text))
+        .expect("spawn")
         .join()
-        .unwrap();
-    assert!(
-        result
-            .starts_with("Invalid ConditionExpression: The expression contains too many operators")
-    );
-    let depth = EXPRESSION_OPERATOR_COUNT_MAX_FOR_TESTS;
-    let text = format!(
-        "{}a = :n{}",
-        "NOT (".repeat(depth / 2),
-        ")".repeat(depth / 2)
-    );
-    let parsed = std::thread::Builder::new()
-        .stack_size(1024 * 1024)
-        .spawn(move || condition(&text).is_ok())
-        .unwrap()
-        .join()
-        .unwrap();
-    assert!(parsed);
+        .expect("no stack overflow")
 }
 
-const EXPRESSION_OPERATOR_COUNT_MAX_FOR_TESTS: usize = crate::limits::EXPRESSION_OPERATOR_COUNT_MAX;
+fn parse_condition_only(text: &str) -> crate::Result<()> {
+    condition(text).map(drop)
+}
+
+fn parse_update_only(text: &str) -> crate::Result<()> {
+    update(text).map(drop)
+}
+
+#[test]
+fn the_deepest_nesting_followed_fits_a_small_stack() {
+    let nested = |opener: &str, depth: usize, inner: &str, closer: &str| {
+        format!("{}{inner}{}", opener.repeat(depth), closer.repeat(depth))
+    };
+    // Bare parentheses recurse the most per level: to the bound, then
+    // the redundancy is found on the way out.
+    let deepest = nested("(", NESTING_DEPTH_MAX, "a = :n", ")");
+    assert_eq!(
+        message(on_small_stack(deepest, parse_condition_only)),
+        "Invalid ConditionExpression: The expression has redundant parentheses;"
+    );
+    let deepest_operand = format!("a = {}", nested("(", NESTING_DEPTH_MAX, ":n", ")"));
+    assert_eq!(
+        message(on_small_stack(deepest_operand, parse_condition_only)),
+        "Invalid ConditionExpression: The expression has redundant parentheses;"
+    );
+    let sizes = nested("size(", NESTING_DEPTH_MAX, "a", ")") + " = :n";
+    assert!(message(on_small_stack(sizes, parse_condition_only)).contains("too many operators"));
+    let appends = format!("SET a = {}", nested("list_append(:l, ", 240, ":l", ")"));
+    on_small_stack(appends, parse_update_only).expect("240 nested appends parse");
+    let nots = nested("NOT (", NESTING_DEPTH_MAX / 2, "a = :n", ")");
+    assert!(message(on_small_stack(nots, parse_condition_only)).contains("too many operators"));
+    // The most the semantic passes ever see: 300 operators, nested.
+    let widest_valid = nested("NOT (", OPERATOR_COUNT_MAX - 1, "a = :n", ")");
+    on_small_stack(widest_valid, parse_condition_only).expect("300 operators parse");
+    let chain = vec!["a = :n"; OPERATOR_COUNT_MAX / 2].join(" AND ");
+    on_small_stack(chain, parse_condition_only).expect("a chain of 299 operators parses");
+}
+
+const OPERATOR_COUNT_MAX: usize = crate::limits::EXPRESSION_OPERATOR_COUNT_MAX;
 
 /// Runs every parser over `text`; none may panic.
 fn parse_everything(text: &str) {

@@ -8,6 +8,7 @@ mod hostile;
 mod key_conditions;
 mod placeholders;
 mod projections;
+mod round_trip;
 mod updates;
 
 use std::collections::{BTreeMap, BTreeSet};
