@@ -168,6 +168,11 @@ impl Filter {
 
 type Model = BTreeMap<(String, Number), Item>;
 
+/// A placeholder map, or `None` when empty (DynamoDB refuses empty maps).
+fn non_empty<V: Clone>(map: &BTreeMap<String, V>) -> Option<BTreeMap<String, V>> {
+    (!map.is_empty()).then(|| map.clone())
+}
+
 fn random_item(rng: &mut Rng, pk: &str, sk: Number) -> Item {
     let mut item = dynacore_tests::item(pk, Some(&sk), &[]);
     if rng.chance(80) {
@@ -301,7 +306,7 @@ fn run(seed: u64) {
                     table_name: "tbl".into(),
                     key_condition_expression: Some(format!("pk = :p{sort_text}")),
                     filter_expression: Some(rendered.text.clone()),
-                    expression_attribute_names: Some(rendered.names.clone()),
+                    expression_attribute_names: non_empty(&rendered.names),
                     expression_attribute_values: Some(query_values.clone()),
                     scan_index_forward: forward,
                     limit,
@@ -335,8 +340,8 @@ fn run(seed: u64) {
                     db.scan(&ScanRequest {
                         table_name: "tbl".into(),
                         filter_expression: Some(rendered.text.clone()),
-                        expression_attribute_names: Some(rendered.names.clone()),
-                        expression_attribute_values: Some(rendered.values.clone()),
+                        expression_attribute_names: non_empty(&rendered.names),
+                        expression_attribute_values: non_empty(&rendered.values),
                         limit,
                         exclusive_start_key: start,
                         segment: total_segments.map(|_| segment),

@@ -17,7 +17,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::coding::key::encode_key_split;
-use crate::expr::{AttributeNames, ExpressionContext, Projection};
+use crate::expr::{
+    AttributeNames, ExpressionContext, Projection, check_placeholders_have_expressions,
+};
 use crate::ids::ShardId;
 use crate::model::{Item, PrimaryKey, validate_table_name};
 use crate::wal::WriteBatch;
@@ -102,6 +104,10 @@ fn empty_request_items() -> Error {
     )
 }
 
+/// One shard's part of a BatchWriteItem: its batch, and the requests in it
+/// (table, request) for `UnprocessedItems`.
+type ShardWrites<'a> = (WriteBatch, Vec<(&'a str, &'a WriteRequest)>);
+
 /// One key to read, where it came from and where it goes.
 struct PlannedGet {
     table: String,
@@ -137,6 +143,15 @@ impl Db {
                      failed to satisfy constraint: Member must have length greater than or equal to 1"
                 )));
             }
+            check_placeholders_have_expressions(
+                wanted.expression_attribute_names.as_ref(),
+                None,
+                &[(
+                    "ProjectionExpression",
+                    wanted.projection_expression.is_some(),
+                    false,
+                )],
+            )?;
             let mut context =
                 ExpressionContext::new(wanted.expression_attribute_names.as_ref(), None)?;
             let projection = match &wanted.projection_expression {
@@ -232,9 +247,7 @@ impl Db {
                 "Too many items requested for the BatchWriteItem call",
             ));
         }
-        // Per shard: its batch, and the requests in it for UnprocessedItems.
-        let mut per_shard: BTreeMap<ShardId, (WriteBatch, Vec<(&str, &WriteRequest)>)> =
-            BTreeMap::new();
+        let mut per_shard: BTreeMap<ShardId, ShardWrites<'_>> = BTreeMap::new();
         for (table, writes) in &request.request_items {
             validate_table_name(table)?;
             if writes.is_empty() {

@@ -15,7 +15,7 @@ use crate::coding::item::{decode_item, encode_item};
 use crate::coding::key::encode_key_split;
 use crate::expr::{
     AttributeNames, AttributeValues, Condition, ExpressionContext, ExpressionKind, Projection,
-    UpdateExpression,
+    UpdateExpression, check_placeholders_have_expressions,
 };
 use crate::model::{Item, TableSchema, item_size_bytes, validate_item, validate_table_name};
 use crate::wal::WriteBatch;
@@ -157,12 +157,21 @@ struct WriteExpressions {
     update: Option<UpdateExpression>,
 }
 
+/// A write's expression parameters: the condition, and for UpdateItem the
+/// update (`Some(None)`: UpdateItem without one; `None`: not UpdateItem).
 fn parse_write_expressions(
     names: Option<&AttributeNames>,
     values: Option<&AttributeValues>,
     condition: Option<&str>,
-    update: Option<&str>,
+    update: Option<Option<&str>>,
 ) -> Result<WriteExpressions> {
+    let mut parameters = Vec::with_capacity(2);
+    if let Some(update) = update {
+        parameters.push(("UpdateExpression", update.is_some(), true));
+    }
+    parameters.push(("ConditionExpression", condition.is_some(), true));
+    check_placeholders_have_expressions(names, values, &parameters)?;
+    let update = update.flatten();
     let mut context = ExpressionContext::new(names, values)?;
     let mut parsed = WriteExpressions::default();
     // DynamoDB reports the update expression's errors first.
@@ -263,6 +272,15 @@ impl Db {
     /// `Validation` for an invalid request, `TableNotFound`, read errors.
     pub fn get_item_with(&self, request: &GetItemRequest) -> Result<Option<Item>> {
         validate_table_name(&request.table_name)?;
+        check_placeholders_have_expressions(
+            request.expression_attribute_names.as_ref(),
+            None,
+            &[(
+                "ProjectionExpression",
+                request.projection_expression.is_some(),
+                false,
+            )],
+        )?;
         let projection = match &request.projection_expression {
             Some(text) => {
                 let mut context =
@@ -271,11 +289,7 @@ impl Db {
                 context.finish()?;
                 Some(projection)
             }
-            None => {
-                ExpressionContext::new(request.expression_attribute_names.as_ref(), None)?
-                    .finish()?;
-                None
-            }
+            None => None,
         };
         let (key, prefix_len) = self.with_table(&request.table_name, |d| {
             let key = d.schema.key_from_attributes(&request.key)?;
@@ -308,7 +322,7 @@ impl Db {
             request.expression_attribute_names.as_ref(),
             request.expression_attribute_values.as_ref(),
             request.condition_expression.as_deref(),
-            request.update_expression.as_deref(),
+            Some(request.update_expression.as_deref()),
         )?;
         let (schema, table_id, primary_key) = self.with_table(&request.table_name, |d| {
             let key = d.schema.key_from_attributes(&request.key)?;

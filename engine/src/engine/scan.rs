@@ -25,7 +25,7 @@ use crate::coding::key::{
 };
 use crate::expr::{
     AttributeNames, AttributeValues, Condition, ExpressionContext, ExpressionKind, KeyCondition,
-    Operand, Path, Projection, SortKeyCondition,
+    Operand, Path, Projection, SortKeyCondition, check_placeholders_have_expressions,
 };
 use crate::model::{Item, KeyValue, PrimaryKey, TableSchema, validate_table_name};
 use crate::shard::{ScanChunk, ScanEntry, ScanRange, ShardRouter};
@@ -396,6 +396,22 @@ impl Db {
                 "The table does not have the specified index: {index}"
             )));
         }
+        check_placeholders_have_expressions(
+            request.expression_attribute_names.as_ref(),
+            request.expression_attribute_values.as_ref(),
+            &[
+                (
+                    "FilterExpression",
+                    request.filter_expression.is_some(),
+                    true,
+                ),
+                (
+                    "ProjectionExpression",
+                    request.projection_expression.is_some(),
+                    false,
+                ),
+            ],
+        )?;
         let mut context = ExpressionContext::new(
             request.expression_attribute_names.as_ref(),
             request.expression_attribute_values.as_ref(),

@@ -45,6 +45,51 @@ pub type AttributeNames = BTreeMap<String, String>;
 /// A request's `ExpressionAttributeValues`: `:placeholder` to value.
 pub type AttributeValues = BTreeMap<String, AttributeValue>;
 
+/// Checks that a request giving placeholders also gives an expression that
+/// can use them, before anything is parsed. `parameters` lists the
+/// operation's expression parameters in DynamoDB's order: name, whether the
+/// request gave it, and whether it can use `:value` placeholders. The error
+/// for values names the absent parameters that could use them, as DynamoDB
+/// does ("...: UpdateExpression and ConditionExpression are null").
+///
+/// # Errors
+/// `Validation` with DynamoDB's message.
+pub fn check_placeholders_have_expressions(
+    names: Option<&AttributeNames>,
+    values: Option<&AttributeValues>,
+    parameters: &[(&str, bool, bool)],
+) -> Result<()> {
+    let null_list = || {
+        let absent: Vec<&str> = parameters
+            .iter()
+            .filter(|(_, _, takes_values)| *takes_values)
+            .map(|(name, _, _)| *name)
+            .collect();
+        match absent.as_slice() {
+            [one] => format!("{one} is null"),
+            [init @ .., last] => format!("{} and {last} are null", init.join(", ")),
+            [] => String::new(),
+        }
+    };
+    // DynamoDB names the absent expressions for values only.
+    if names.is_some() && parameters.iter().all(|(_, given, _)| !given) {
+        return Err(crate::Error::validation(
+            messages::NAMES_WITHOUT_EXPRESSIONS,
+        ));
+    }
+    let value_parameters_given = parameters
+        .iter()
+        .any(|(_, given, takes_values)| *given && *takes_values);
+    if values.is_some() && !value_parameters_given {
+        return Err(crate::Error::validation(format!(
+            "{}: {}",
+            messages::VALUES_WITHOUT_EXPRESSIONS,
+            null_list()
+        )));
+    }
+    Ok(())
+}
+
 /// Which request parameter an expression came from; it names the
 /// expression in error messages ("Invalid ConditionExpression: ...").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

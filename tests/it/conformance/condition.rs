@@ -1161,7 +1161,7 @@ fn invalid_conditions() {
                 // unverified: the near window
                 name: "update keyword in a condition",
                 expr: "SET n = :five",
-                holds: invalid(r#"Syntax error; token: "n", near: "SET n =""#),
+                holds: invalid(r#"Syntax error; token: "SET", near: "SET n""#),
             },
         ],
     );

@@ -33,6 +33,12 @@ fn invalid_key(message: &str) -> Result<PageWant, Fail> {
     Err(verr(format!("Invalid KeyConditionExpression: {message}")))
 }
 
+/// DynamoDB's messages for key-condition shapes it does not support carry
+/// no "Invalid KeyConditionExpression:" prefix.
+fn unsupported_key(message: &str) -> Result<PageWant, Fail> {
+    Err(verr(message))
+}
+
 #[test]
 fn key_conditions() {
     let case = |name, req, expect| QueryCase {
@@ -141,12 +147,14 @@ fn key_conditions() {
                 Ok(page(p(&[3, 2, 1]))),
             ),
             case(
+                // The setup's five `p` rows share one key in a table
+                // without a sort key: the last one written remains.
                 "partition-only table",
                 QueryRequest {
                     table_name: "hash".into(),
                     ..qry("pk = :p")
                 },
-                Ok(page(vec![])),
+                Ok(page(p(&[5]))),
             ),
             on_strings(
                 "begins_with",
@@ -186,52 +194,56 @@ fn key_conditions() {
             case(
                 "two conditions on the sort key",
                 qry("pk = :p AND sk > :one AND sk < :four"),
-                invalid_key("KeyConditionExpressions must only contain one condition per key"),
+                unsupported_key("KeyConditionExpressions must only contain one condition per key"),
             ),
             case(
                 "two conditions on the partition key",
                 qry("pk = :p AND pk = :q"),
-                invalid_key("KeyConditionExpressions must only contain one condition per key"),
+                unsupported_key("KeyConditionExpressions must only contain one condition per key"),
             ),
             case(
                 "OR",
                 qry("pk = :p OR sk = :one"),
-                invalid_key("Invalid operator used in KeyConditionExpression: OR"),
+                unsupported_key("Invalid operator used in KeyConditionExpression: OR"),
             ),
             case(
                 "NOT",
                 qry("pk = :p AND NOT sk = :one"),
-                invalid_key("Invalid operator used in KeyConditionExpression: NOT"),
+                unsupported_key("Invalid operator used in KeyConditionExpression: NOT"),
             ),
             case(
                 "<>",
                 qry("pk = :p AND sk <> :one"),
-                invalid_key("Invalid operator used in KeyConditionExpression: <>"),
+                unsupported_key("Invalid operator used in KeyConditionExpression: <>"),
             ),
             case(
                 "IN",
                 qry("pk = :p AND sk IN (:one)"),
-                invalid_key("Invalid operator used in KeyConditionExpression: IN"),
+                unsupported_key("Invalid operator used in KeyConditionExpression: IN"),
             ),
             case(
                 "attribute_exists",
                 qry("pk = :p AND attribute_exists(sk)"),
-                invalid_key("Invalid operator used in KeyConditionExpression: attribute_exists"),
+                unsupported_key(
+                    "Invalid operator used in KeyConditionExpression: attribute_exists",
+                ),
             ),
             case(
                 "contains",
                 qry("pk = :p AND contains(sk, :one)"),
-                invalid_key("Invalid operator used in KeyConditionExpression: contains"),
+                unsupported_key("Invalid operator used in KeyConditionExpression: contains"),
             ),
             case(
                 "size",
                 qry("pk = :p AND size(sk) = :one"),
-                invalid_key("KeyConditionExpressions cannot contain nested operations"),
+                unsupported_key("KeyConditionExpressions cannot contain nested operations"),
             ),
             case(
                 "nested key path",
                 qry("pk = :p AND sk.x = :one"),
-                invalid_key("KeyConditionExpressions cannot have conditions on nested attributes"),
+                unsupported_key(
+                    "KeyConditionExpressions cannot have conditions on nested attributes",
+                ),
             ),
             case(
                 "partition key range",
@@ -419,9 +431,8 @@ fn pages_filters_and_select() {
                     exclusive_start_key: Some(hk("p")),
                     ..qry("pk = :p")
                 },
-                Err(verr(
-                    "The provided starting key is invalid: The provided key element does not match the schema",
-                )),
+                // Query's text is the bare one; Scan's adds the reason.
+                Err(verr("The provided starting key is invalid")),
             ),
             case(
                 // unverified
