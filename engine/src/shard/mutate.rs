@@ -25,7 +25,7 @@ use bytes::Bytes;
 
 use crate::Result;
 use crate::coding::internal_key::ValueKind;
-use crate::sync::thread;
+use crate::sync::{Arc, thread};
 use crate::wal::WriteBatch;
 
 use super::group_commit::FOLLOWER_SPIN_ITERATIONS;
@@ -179,8 +179,8 @@ impl Shard {
         spin_iterations: u32,
     ) -> Result<R> {
         // The decision's result, and whether a write is still to be waited for.
-        let decided: std::sync::Arc<ReplySlot<Result<(R, bool)>>> = ReplySlot::new();
-        let written: std::sync::Arc<ReplySlot<Result<()>>> = ReplySlot::new();
+        let decided: Arc<ReplySlot<Result<(R, bool)>>> = ReplySlot::new();
+        let written: Arc<ReplySlot<Result<()>>> = ReplySlot::new();
         let (decided_in_task, written_in_task) = (decided.clone(), written.clone());
         let task = Box::new(move |local: &mut ShardLocal<'_>| {
             let (shard, core) = local.parts();
@@ -213,7 +213,7 @@ impl Shard {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use crate::Db;
