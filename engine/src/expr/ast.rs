@@ -203,6 +203,19 @@ pub struct UpdateExpression {
     pub delete: Vec<SetOrNumberAction>,
 }
 
+impl UpdateExpression {
+    /// Every action's path: `SET` first, then `REMOVE`, `ADD` and `DELETE`,
+    /// each in the order written.
+    pub fn action_paths(&self) -> impl Iterator<Item = &Path> {
+        self.set
+            .iter()
+            .map(|action| &action.path)
+            .chain(&self.remove)
+            .chain(self.add.iter().map(|action| &action.path))
+            .chain(self.delete.iter().map(|action| &action.path))
+    }
+}
+
 /// A ProjectionExpression: the paths to return, in the order written.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Projection {

@@ -182,15 +182,8 @@ impl UpdateExpression {
         let key_names = std::iter::once(&schema.partition_key)
             .chain(schema.sort_key.as_ref())
             .map(|key| key.name.as_str());
-        let paths = self
-            .set
-            .iter()
-            .map(|action| &action.path)
-            .chain(&self.remove)
-            .chain(self.add.iter().map(|action| &action.path))
-            .chain(self.delete.iter().map(|action| &action.path));
         let key_names: Vec<&str> = key_names.collect();
-        for path in paths {
+        for path in self.action_paths() {
             let name = Path::top_level_name(path);
             if key_names.contains(&name) {
                 return Err(Error::validation(messages::key_attribute_updated(name)));

@@ -83,15 +83,7 @@ impl UpdateExpression {
     /// `UPDATED_NEW` (each projected onto the old or the new item): every
     /// action's path, `SET` first, then `REMOVE`, `ADD` and `DELETE`.
     pub fn updated_paths(&self) -> Projection {
-        let paths = self
-            .set
-            .iter()
-            .map(|action| &action.path)
-            .chain(&self.remove)
-            .chain(self.add.iter().map(|action| &action.path))
-            .chain(self.delete.iter().map(|action| &action.path))
-            .cloned()
-            .collect();
+        let paths = self.action_paths().cloned().collect();
         Projection { paths }
     }
 }

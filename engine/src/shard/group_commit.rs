@@ -5,6 +5,8 @@
 //! pending list as a follower; [`Shard::accept_write`] is the same choice
 //! made on the thread serving the shard, which must never wait for a sync.
 
+use std::time::Instant;
+
 use crate::Result;
 use crate::lsm::Durability;
 use crate::sync::{Arc, MutexGuard, thread};
@@ -18,7 +20,16 @@ use super::{
 /// `CallerRuns` mode: followers of a group commit wait at least one
 /// `fdatasync` (~100 µs), far longer than is worth spinning, so they park
 /// almost at once.
-pub(super) const FOLLOWER_SPIN_ITERATIONS: u32 = 64;
+const FOLLOWER_SPIN_ITERATIONS: u32 = 64;
+
+/// What became of a batch offered to the locked shard
+/// ([`Shard::offer_locked`]).
+pub(super) enum Offer<'a> {
+    /// Written (or failed) and answered.
+    Done(Result<()>),
+    /// The pending list is full: the lock and the batch, back.
+    Full(MutexGuard<'a, ShardCore>, WriteBatch),
+}
 
 impl Shard {
     /// Writes `batch` atomically; returns once it is durable (as the
@@ -37,31 +48,60 @@ impl Shard {
         }
         let mut deadline = None;
         let mut core = self.lock();
+        let mut batch = batch;
         loop {
-            if !core.lsm.group_in_flight() {
-                return self.lead_group(core, Some(batch));
+            match self.offer_locked(core, batch) {
+                Offer::Done(outcome) => return outcome,
+                Offer::Full(locked, back) => {
+                    batch = back;
+                    core = self.wait_for_room(locked, &mut deadline)?;
+                }
             }
-            if core.has_room_for(&batch) {
-                core.counters.write_batches += 1;
-                let reply = ReplySlot::new();
-                core.push_pending(batch, reply.clone());
-                drop(core);
-                return reply.wait(FOLLOWER_SPIN_ITERATIONS);
-            }
-            // Too many writes already wait for the next group: wait for
-            // the group in flight to end, up to the bound.
-            let now = self.config.clock.now();
-            let deadline = *deadline.get_or_insert(now + self.config.busy_wait);
-            if now >= deadline {
-                return Err(self.busy(
-                    Some(&mut core),
-                    "too many writes waiting for a group commit",
-                ));
-            }
-            drop(core);
-            thread::yield_now();
-            core = self.lock();
         }
+    }
+
+    /// Offers `batch` to the locked shard on the caller's thread: leads a
+    /// group if none is in flight, else joins the pending list and waits
+    /// for its group. If the pending list is full, gives the lock and the
+    /// batch back ([`Offer::Full`]).
+    pub(super) fn offer_locked<'a>(
+        &'a self,
+        mut core: MutexGuard<'a, ShardCore>,
+        batch: WriteBatch,
+    ) -> Offer<'a> {
+        if !core.lsm.group_in_flight() {
+            return Offer::Done(self.lead_group(core, Some(batch)));
+        }
+        if !core.has_room_for(&batch) {
+            return Offer::Full(core, batch);
+        }
+        core.counters.write_batches += 1;
+        let reply = ReplySlot::new();
+        core.push_pending(batch, reply.clone());
+        drop(core);
+        Offer::Done(reply.wait(FOLLOWER_SPIN_ITERATIONS))
+    }
+
+    /// Too many writes already wait for the next group: waits, with the
+    /// lock released, for the group in flight to end, up to the busy bound
+    /// (counted from the first wait, kept in `deadline`). Returns the lock
+    /// again, or `Busy` once the bound has passed.
+    pub(super) fn wait_for_room<'a>(
+        &'a self,
+        mut core: MutexGuard<'a, ShardCore>,
+        deadline: &mut Option<Instant>,
+    ) -> Result<MutexGuard<'a, ShardCore>> {
+        let now = self.config.clock.now();
+        let deadline = *deadline.get_or_insert(now + self.config.busy_wait);
+        if now >= deadline {
+            return Err(self.busy(
+                Some(&mut core),
+                "too many writes waiting for a group commit",
+            ));
+        }
+        drop(core);
+        thread::yield_now();
+        Ok(self.lock())
     }
 
     /// Leads group commits: appends `own` (if any) and the pending writes as

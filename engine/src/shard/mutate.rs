@@ -25,10 +25,10 @@ use bytes::Bytes;
 
 use crate::Result;
 use crate::coding::internal_key::ValueKind;
-use crate::sync::{Arc, thread};
+use crate::sync::Arc;
 use crate::wal::WriteBatch;
 
-use super::group_commit::FOLLOWER_SPIN_ITERATIONS;
+use super::group_commit::Offer;
 use super::{Handoff, ReplySlot, Request, Shard, ShardCore, ShardLocal, batch_too_large};
 
 /// What a read-modify-write decides from the current value of its key (the
@@ -144,29 +144,12 @@ impl Shard {
             if let Some(error) = batch_too_large(&batch) {
                 return Err(error);
             }
-            if !core.lsm.group_in_flight() {
-                return self.lead_group(core, Some(batch)).map(|()| outcome);
+            match self.offer_locked(core, batch) {
+                Offer::Done(written) => return written.map(|()| outcome),
+                // The pending list is full: wait for the group in flight,
+                // then decide again on what is current by then.
+                Offer::Full(locked, _) => core = self.wait_for_room(locked, &mut deadline)?,
             }
-            if core.has_room_for(&batch) {
-                core.counters.write_batches += 1;
-                let reply = ReplySlot::new();
-                core.push_pending(batch, reply.clone());
-                drop(core);
-                return reply.wait(FOLLOWER_SPIN_ITERATIONS).map(|()| outcome);
-            }
-            // The pending list is full: wait for the group in flight, then
-            // decide again on what is current by then.
-            let now = self.config.clock.now();
-            let deadline = *deadline.get_or_insert(now + self.config.busy_wait);
-            if now >= deadline {
-                return Err(self.busy(
-                    Some(&mut core),
-                    "too many writes waiting for a group commit",
-                ));
-            }
-            drop(core);
-            thread::yield_now();
-            core = self.lock();
         }
     }
 
