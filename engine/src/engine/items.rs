@@ -345,10 +345,12 @@ impl Db {
         let attributes = shard.mutate(key, move |current| {
             let old = decode_current(current)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
-            let base = old.clone().unwrap_or_else(|| key_attributes.clone());
+            // The update builds the new item from the old one without
+            // copying it first; a missing item starts from its key.
+            let base = old.as_ref().unwrap_or(&key_attributes);
             let new = match &update {
-                Some(update) => update.apply(&base)?,
-                None => base,
+                Some(update) => update.apply(base)?,
+                None => base.clone(),
             };
             check_updated_item(&schema, &new)?;
             let mut batch = WriteBatch::new();
