@@ -452,3 +452,38 @@ fn closing_finishes_mesh_tasks_and_may_happen_on_a_shard_thread() {
     };
     assert!(db.get_item("tbl", &key("sent", None)).unwrap().is_some());
 }
+
+#[test]
+fn a_page_that_reaches_its_limit_has_a_last_evaluated_key_even_at_the_end() {
+    let db = db_with_shards(2);
+    db.create_table("tbl", string_number_schema()).unwrap();
+    for sk in 0..5 {
+        db.put_item("tbl", &item("p", Some(&number(&sk.to_string())), &[]))
+            .unwrap();
+    }
+    let mut request = QueryRequest {
+        table_name: "tbl".into(),
+        key_condition_expression: Some("pk = :p".into()),
+        expression_attribute_values: Some(dynacore_tests::values(&[(
+            ":p",
+            AttributeValue::S("p".into()),
+        )])),
+        limit: Some(5),
+        ..QueryRequest::default()
+    };
+    let page = db.query(&request).unwrap();
+    assert_eq!(page.count, 5);
+    // DynamoDB cannot know no item follows a page cut at its limit.
+    let last = page
+        .last_evaluated_key
+        .expect("a page cut at Limit has a key");
+    request.exclusive_start_key = Some(last);
+    let next = db.query(&request).unwrap();
+    assert_eq!((next.count, next.last_evaluated_key), (0, None));
+    // The same for a Scan over both shards.
+    let scan = db
+        .scan(&dynacore_tests::scan_request("tbl", Some(5)))
+        .unwrap();
+    assert_eq!(scan.count, 5);
+    assert!(scan.last_evaluated_key.is_some());
+}

@@ -533,6 +533,8 @@ fn merge_chunks(chunks: Vec<ScanChunk>, limit: usize) -> (Vec<ScanEntry>, bool) 
         taken += 1;
     }
     entries.truncate(taken);
+    // As in a chunk: a page that reached a limit has a LastEvaluatedKey.
+    more |= taken >= limit || page_bytes >= limits::PAGE_SIZE_BYTES_MAX;
     (entries, more)
 }
 

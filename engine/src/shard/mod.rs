@@ -282,6 +282,10 @@ impl ShardCore {
                 }
                 Ok(true)
             })?;
+        // A chunk that reached a limit says more may follow even when no
+        // entry does: DynamoDB returns a LastEvaluatedKey whenever a page
+        // stopped at a limit, and the next page is then empty.
+        more |= window.len() >= range.limit || window_bytes >= page_bytes_max;
         let mut entries: Vec<ScanEntry> = window.into();
         if range.reverse {
             entries.reverse();

@@ -17,7 +17,10 @@
 //!
 //! A write whose group fails is not applied and poisons the tree, so a
 //! decision made on top of it fails too: nothing built on an unacknowledged
-//! write is ever acknowledged.
+//! write is ever acknowledged. That holds for decisions that write nothing
+//! (a condition that failed, a delete of an absent item) as well: one that
+//! read an unapplied write waits for that write's group behind an empty
+//! batch before it answers ([`ShardCore::decide`]).
 
 use std::collections::HashMap;
 
@@ -106,14 +109,52 @@ impl Unapplied {
     }
 }
 
+/// What a read-modify-write decided, and what must commit before its
+/// result may be given.
+enum Decision<R> {
+    /// The result, final now.
+    Now(Result<R>),
+    /// The result, to be given once this batch has committed (if the
+    /// batch fails, its error is the answer instead).
+    AfterWrite(WriteBatch, Result<R>),
+}
+
 impl ShardCore {
-    /// The newest value of `key`, including writes not yet applied.
-    fn read_latest(&mut self, key: &[u8]) -> Result<Option<Bytes>> {
+    /// Reads the newest value of `key` (writes not yet applied included)
+    /// and runs `mutation` on it.
+    ///
+    /// A decision that writes is answered once its own batch committed. One
+    /// that writes nothing, or fails (a condition that does not hold), but
+    /// read a write still waiting for its group, may rest on a write that
+    /// will fail: it gets an empty batch queued behind that write, so it is
+    /// answered only once the write committed — or gets the write's error.
+    /// (A group of only empty batches logs and syncs nothing.)
+    fn decide<R>(&mut self, key: &[u8], mutation: &mut impl Mutation<R>) -> Decision<R> {
         self.counters.gets += 1;
         self.counters.mutations += 1;
-        match self.unapplied.get(key) {
-            Some(value) => Ok(value),
-            None => self.lsm.get(key),
+        let unapplied = self.unapplied.get(key);
+        let read_unapplied = unapplied.is_some();
+        let current = match unapplied {
+            Some(value) => value,
+            None => match self.lsm.get(key) {
+                Ok(value) => value,
+                Err(e) => return Decision::Now(Err(e)),
+            },
+        };
+        match mutation(current.as_deref()) {
+            Ok((Some(batch), outcome)) => match batch_too_large(&batch) {
+                Some(error) => Decision::Now(Err(error)),
+                None => Decision::AfterWrite(batch, Ok(outcome)),
+            },
+            decided => {
+                self.counters.mutations_without_write += 1;
+                let result = decided.map(|(_, outcome)| outcome);
+                if read_unapplied {
+                    Decision::AfterWrite(WriteBatch::new(), result)
+                } else {
+                    Decision::Now(result)
+                }
+            }
         }
     }
 }
@@ -121,9 +162,10 @@ impl ShardCore {
 impl Shard {
     /// Runs `mutation` on the current value of `key` and writes what it
     /// decides, atomically with respect to every other write of the shard;
-    /// returns its result once the write is durable (or at once if it wrote
-    /// nothing). Errors from `mutation` (a failed condition, an invalid
-    /// update) change nothing.
+    /// returns its result once the write is durable (see
+    /// [`ShardCore::decide`] for a decision that writes nothing). Errors
+    /// from `mutation` (a failed condition, an invalid update) change
+    /// nothing.
     pub(crate) fn mutate<R: Send + 'static>(
         &self,
         key: Vec<u8>,
@@ -135,17 +177,12 @@ impl Shard {
         let mut deadline = None;
         let mut core = self.lock();
         loop {
-            let current = core.read_latest(&key)?;
-            let (batch, outcome) = mutation(current.as_deref())?;
-            let Some(batch) = batch else {
-                core.counters.mutations_without_write += 1;
-                return Ok(outcome);
+            let (batch, result) = match core.decide(&key, &mut mutation) {
+                Decision::Now(result) => return result,
+                Decision::AfterWrite(batch, result) => (batch, result),
             };
-            if let Some(error) = batch_too_large(&batch) {
-                return Err(error);
-            }
             match self.offer_locked(core, batch) {
-                Offer::Done(written) => return written.map(|()| outcome),
+                Offer::Done(written) => return written.and(result),
                 // The pending list is full: wait for the group in flight,
                 // then decide again on what is current by then.
                 Offer::Full(locked, _) => core = self.wait_for_room(locked, &mut deadline)?,
@@ -162,31 +199,44 @@ impl Shard {
         spin_iterations: u32,
     ) -> Result<R> {
         // The decision's result, and whether a write is still to be waited for.
-        let decided: Arc<ReplySlot<Result<(R, bool)>>> = ReplySlot::new();
+        let decided: Arc<ReplySlot<(Result<R>, bool)>> = ReplySlot::new();
         let written: Arc<ReplySlot<Result<()>>> = ReplySlot::new();
         let (decided_in_task, written_in_task) = (decided.clone(), written.clone());
+        let shard_id = self.id().0;
         let task = Box::new(move |local: &mut ShardLocal<'_>| {
-            let (shard, core) = local.parts();
-            let outcome = core.read_latest(&key).and_then(|current| {
-                let (batch, outcome) = mutation(current.as_deref())?;
-                let Some(batch) = batch else {
-                    core.counters.mutations_without_write += 1;
-                    return Ok((outcome, false));
-                };
-                match shard.accept_write(core, batch, &written_in_task) {
-                    Some(Ok(())) => Ok((outcome, false)),
-                    Some(Err(e)) => Err(e),
-                    None => Ok((outcome, true)),
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let (shard, core) = local.parts();
+                match core.decide(&key, &mut mutation) {
+                    Decision::Now(result) => (result, false),
+                    Decision::AfterWrite(batch, result) => {
+                        match shard.accept_write(core, batch, &written_in_task) {
+                            Some(Ok(())) => (result, false),
+                            Some(Err(e)) => (Err(e), false),
+                            None => (result, true),
+                        }
+                    }
                 }
+            }));
+            // A panicking decision must still answer its caller.
+            let outcome = outcome.unwrap_or_else(|_| {
+                local.note_task_panic();
+                let message = "a read-modify-write decision panicked".to_owned();
+                (
+                    Err(crate::Error::TaskPanicked {
+                        shard: shard_id,
+                        message,
+                    }),
+                    false,
+                )
             });
             decided_in_task.complete(outcome);
         });
         self.enqueue_blocking(Request::Task(task))?;
-        let (outcome, write_pending) = decided.wait(spin_iterations)?;
+        let (result, write_pending) = decided.wait(spin_iterations);
         if write_pending {
             written.wait(spin_iterations)?;
         }
-        Ok(outcome)
+        result
     }
 
     /// Keys with writes pending or being synced (for tests).
@@ -292,7 +342,42 @@ mod tests {
             .unwrap_err();
         assert!(matches!(error, crate::Error::Validation(_)));
         assert_eq!(shard.get(b"k".to_vec()).unwrap(), None);
-        assert_eq!(shard.lock().counters.mutations_without_write, 1);
+        assert_eq!(
+            shard.lock().counters.mutations_without_write,
+            2,
+            "one without a batch, one failed"
+        );
+    }
+
+    /// A decision that writes nothing, or fails, after reading a write still
+    /// waiting for its group is answered only behind an empty batch, so it
+    /// can never rest on a write that then fails; one that read only
+    /// applied data is answered at once.
+    #[test]
+    fn a_decision_on_an_unapplied_write_waits_for_it_even_without_writing() {
+        let db = open(Durability::Sync, Handoff::CallerRuns);
+        let shard = db.shard_for_tests(0);
+        let mut core = shard.lock();
+        let no_write = |_: Option<&[u8]>| -> Result<(Option<WriteBatch>, ())> { Ok((None, ())) };
+        let fail = |_: Option<&[u8]>| -> Result<(Option<WriteBatch>, ())> {
+            Err(crate::Error::validation("condition failed"))
+        };
+        assert!(matches!(
+            core.decide(b"k", &mut { no_write }),
+            Decision::Now(Ok(()))
+        ));
+        let mut pending = WriteBatch::new();
+        pending.put(b"k", b"unapplied");
+        core.unapplied.enter(&pending);
+        match core.decide(b"k", &mut { no_write }) {
+            Decision::AfterWrite(barrier, Ok(())) => assert!(barrier.is_empty()),
+            _ => panic!("a no-write decision on an unapplied write must wait"),
+        }
+        match core.decide(b"k", &mut { fail }) {
+            Decision::AfterWrite(barrier, Err(_)) => assert!(barrier.is_empty()),
+            _ => panic!("a failed decision on an unapplied write must wait"),
+        }
+        core.unapplied.leave(&pending);
     }
 
     #[test]
