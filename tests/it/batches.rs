@@ -69,9 +69,15 @@ fn keys_on_shard_zero(db: &Db, count: usize) -> Vec<String> {
 
 #[test]
 fn a_busy_shard_leaves_its_writes_unprocessed_and_they_succeed_when_resent() {
+    // The shard-thread hand-off: with callers running requests themselves
+    // a writer would wait for the shard's lock, which the blocking task
+    // below holds, instead of finding the queue full.
     let db = Db::builder("/db")
         .fs(Arc::new(MemFs::new()))
         .shard_count(2)
+        .handoff(Handoff::ShardThread {
+            spin_iterations: 10,
+        })
         .busy_wait(Duration::from_millis(5))
         .open()
         .unwrap();

@@ -17,7 +17,9 @@ use crate::expr::{
     AttributeNames, AttributeValues, Condition, ExpressionContext, ExpressionKind, Projection,
     UpdateExpression, check_placeholders_have_expressions,
 };
-use crate::model::{Item, TableSchema, item_size_bytes, validate_item, validate_table_name};
+use crate::model::{
+    Item, TableSchema, item_size_bytes, validate_item, validate_table_name, value_size_bytes,
+};
 use crate::wal::WriteBatch;
 use crate::{Error, Result, limits};
 
@@ -256,7 +258,8 @@ impl Db {
         let on_failure = request.return_values_on_condition_check_failure;
         let condition = expressions.condition;
         let key_for_batch = key.clone();
-        let attributes = shard.mutate(key, move |current| {
+        let payload_bytes = key.len() + value.len();
+        let attributes = shard.mutate(key, payload_bytes, move |current| {
             let old = decode_current(current)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             let mut batch = WriteBatch::new();
@@ -342,7 +345,14 @@ impl Db {
             .map(UpdateExpression::updated_paths);
         let WriteExpressions { condition, update } = expressions;
         let key_for_batch = key.clone();
-        let attributes = shard.mutate(key, move |current| {
+        let payload_bytes = key.len()
+            + request
+                .expression_attribute_values
+                .iter()
+                .flatten()
+                .map(|(name, value)| name.len() + value_size_bytes(value))
+                .sum::<usize>();
+        let attributes = shard.mutate(key, payload_bytes, move |current| {
             let old = decode_current(current)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             // The update builds the new item from the old one without
@@ -391,7 +401,8 @@ impl Db {
         let on_failure = request.return_values_on_condition_check_failure;
         let condition = expressions.condition;
         let key_for_batch = key.clone();
-        let attributes = shard.mutate(key, move |current| {
+        let payload_bytes = key.len();
+        let attributes = shard.mutate(key, payload_bytes, move |current| {
             let old = decode_current(current)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             // Nothing to delete: no write, nothing to wait for.

@@ -170,6 +170,10 @@ pub(crate) enum Request {
     },
     /// Code to run on the shard's thread with its data ([`ShardLocal`]).
     Task(Task),
+    /// A read-modify-write's decision (`mutate.rs`), with the bytes of the
+    /// item data it carries, counted like a write's against the queue's
+    /// byte bound.
+    Mutation { task: Task, payload_bytes: usize },
 }
 
 /// A reply to deliver once the shard's lock is released (waking a thread
@@ -537,6 +541,7 @@ impl Shard {
     fn try_enqueue(&self, request: Request) -> std::result::Result<(), Request> {
         let write_bytes = match &request {
             Request::Write { batch, .. } => batch.size_bytes(),
+            Request::Mutation { payload_bytes, .. } => (*payload_bytes).max(1),
             _ => 0,
         };
         if write_bytes > 0 {
@@ -714,6 +719,14 @@ impl Shard {
                     completions.push(Completion::Scan(reply, core.scan(&range)));
                 }
                 Request::Task(task) => self.run_task_here(core, task),
+                Request::Mutation {
+                    task,
+                    payload_bytes,
+                } => {
+                    self.queued_write_bytes
+                        .fetch_sub(payload_bytes.max(1), Ordering::Relaxed);
+                    self.run_task_here(core, task);
+                }
                 Request::Write { batch, reply } => {
                     self.queued_write_bytes
                         .fetch_sub(batch.size_bytes(), Ordering::Relaxed);

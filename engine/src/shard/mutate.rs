@@ -166,13 +166,18 @@ impl Shard {
     /// [`ShardCore::decide`] for a decision that writes nothing). Errors
     /// from `mutation` (a failed condition, an invalid update) change
     /// nothing.
+    ///
+    /// `payload_bytes` is the size of the item data `mutation` carries (the
+    /// item of a put, the values of an update), for the queue's byte bound
+    /// when the decision travels to the shard thread.
     pub(crate) fn mutate<R: Send + 'static>(
         &self,
         key: Vec<u8>,
+        payload_bytes: usize,
         mut mutation: impl Mutation<R>,
     ) -> Result<R> {
         if let Handoff::ShardThread { spin_iterations } = self.config.handoff {
-            return self.mutate_on_shard_thread(key, mutation, spin_iterations);
+            return self.mutate_on_shard_thread(key, payload_bytes, mutation, spin_iterations);
         }
         let mut deadline = None;
         let mut core = self.lock();
@@ -195,6 +200,7 @@ impl Shard {
     fn mutate_on_shard_thread<R: Send + 'static>(
         &self,
         key: Vec<u8>,
+        payload_bytes: usize,
         mut mutation: impl Mutation<R>,
         spin_iterations: u32,
     ) -> Result<R> {
@@ -231,7 +237,10 @@ impl Shard {
             });
             decided_in_task.complete(outcome);
         });
-        self.enqueue_blocking(Request::Task(task))?;
+        self.enqueue_blocking(Request::Mutation {
+            task,
+            payload_bytes,
+        })?;
         let (result, write_pending) = decided.wait(spin_iterations);
         if write_pending {
             written.wait(spin_iterations)?;
@@ -300,7 +309,7 @@ mod tests {
                     .map(|_| {
                         scope.spawn(|| {
                             (0..per_thread)
-                                .map(|_| shard.mutate(b"k".to_vec(), increment(b"k")).unwrap())
+                                .map(|_| shard.mutate(b"k".to_vec(), 8, increment(b"k")).unwrap())
                                 .collect::<Vec<u64>>()
                         })
                     })
@@ -327,7 +336,7 @@ mod tests {
         let db = open(Durability::None, Handoff::CallerRuns);
         let shard = db.shard_for_tests(0);
         let outcome = shard
-            .mutate(b"k".to_vec(), |current: Option<&[u8]>| {
+            .mutate(b"k".to_vec(), 0, |current: Option<&[u8]>| {
                 Ok((None, current.is_none()))
             })
             .unwrap();
@@ -335,6 +344,7 @@ mod tests {
         let error = shard
             .mutate(
                 b"k".to_vec(),
+                0,
                 |_: Option<&[u8]>| -> Result<(Option<WriteBatch>, ())> {
                     Err(crate::Error::validation("no"))
                 },
