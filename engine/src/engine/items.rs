@@ -11,12 +11,13 @@
 //! conditional writes never lose an update. A put or delete that needs no
 //! read takes the plain write path.
 
-use crate::coding::item::{decode_item, encode_item};
+use crate::coding::item::encode_item;
 use crate::coding::key::encode_key_split;
 use crate::expr::{
     AttributeNames, AttributeValues, Condition, ExpressionContext, ExpressionKind, Projection,
     UpdateExpression, check_placeholders_have_expressions,
 };
+use crate::ids::ShardId;
 use crate::model::{
     Item, TableSchema, item_size_bytes, validate_item, validate_table_name, value_size_bytes,
 };
@@ -187,19 +188,9 @@ fn parse_write_expressions(
     Ok(parsed)
 }
 
-/// Decodes the stored item a read-modify-write found.
-fn decode_current(current: Option<&[u8]>) -> Result<Option<Item>> {
-    current
-        .map(|bytes| {
-            decode_item(bytes).map_err(|e| {
-                Error::corruption(
-                    std::path::Path::new("shard"),
-                    0,
-                    format!("stored item does not decode: {e}"),
-                )
-            })
-        })
-        .transpose()
+/// Decodes the stored item a read-modify-write on `shard` found.
+fn decode_current(current: Option<&[u8]>, shard: ShardId) -> Result<Option<Item>> {
+    current.map(|bytes| decode_stored(bytes, shard)).transpose()
 }
 
 /// Fails with `ConditionalCheckFailed` unless `condition` holds for `old`.
@@ -248,6 +239,7 @@ impl Db {
         let (prefix_len, key, value) =
             self.with_table(&request.table_name, |d| Self::encode_put(d, &request.item))?;
         let shard = self.shard(&key[..prefix_len]);
+        let shard_id = shard.id();
         if expressions.condition.is_none() && request.return_values == ReturnValues::None {
             let mut batch = WriteBatch::new();
             batch.put(&key, &value);
@@ -260,7 +252,7 @@ impl Db {
         let key_for_batch = key.clone();
         let payload_bytes = key.len() + value.len();
         let attributes = shard.mutate(key, payload_bytes, move |current| {
-            let old = decode_current(current)?;
+            let old = decode_current(current, shard_id)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             let mut batch = WriteBatch::new();
             batch.put(&key_for_batch, &value);
@@ -336,6 +328,7 @@ impl Db {
         })?;
         let (key, prefix_len) = encode_key_split(table_id, &primary_key);
         let shard = self.shard(&key[..prefix_len]);
+        let shard_id = shard.id();
         let key_attributes = schema.key_attributes(&primary_key);
         let return_values = request.return_values;
         let on_failure = request.return_values_on_condition_check_failure;
@@ -353,7 +346,7 @@ impl Db {
                 .map(|(name, value)| name.len() + value_size_bytes(value))
                 .sum::<usize>();
         let attributes = shard.mutate(key, payload_bytes, move |current| {
-            let old = decode_current(current)?;
+            let old = decode_current(current, shard_id)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             // The update builds the new item from the old one without
             // copying it first; a missing item starts from its key.
@@ -391,6 +384,7 @@ impl Db {
             Ok(encode_key_split(d.id, &key))
         })?;
         let shard = self.shard(&key[..prefix_len]);
+        let shard_id = shard.id();
         if expressions.condition.is_none() && request.return_values == ReturnValues::None {
             let mut batch = WriteBatch::new();
             batch.delete(&key);
@@ -403,7 +397,7 @@ impl Db {
         let key_for_batch = key.clone();
         let payload_bytes = key.len();
         let attributes = shard.mutate(key, payload_bytes, move |current| {
-            let old = decode_current(current)?;
+            let old = decode_current(current, shard_id)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             // Nothing to delete: no write, nothing to wait for.
             let batch = old.is_some().then(|| {
