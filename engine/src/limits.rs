@@ -96,6 +96,11 @@ pub const PAGE_ITEM_COUNT_MAX: usize = 10_000;
 /// DynamoDB stops a Query or Scan page once it has read 1 MB of items.
 pub const PAGE_SIZE_BYTES_MAX: usize = 1024 * 1024;
 
+/// Entries a caller's scan of one shard visits per hold of the shard's
+/// lock before letting go and resuming (about 1–2 ms of decoding 1 KB
+/// items), so a long range never holds up the shard's writes for longer.
+pub const SCAN_ENTRIES_PER_LOCK_HOLD: usize = 1024;
+
 // ----- expressions (DynamoDB's "Expression parameters" constraints) -----
 
 /// Longest expression string DynamoDB accepts (any kind), in bytes.
