@@ -487,3 +487,57 @@ fn a_page_that_reaches_its_limit_has_a_last_evaluated_key_even_at_the_end() {
     assert_eq!(scan.count, 5);
     assert!(scan.last_evaluated_key.is_some());
 }
+
+/// The README's library example, as written there (on an in-memory
+/// database instead of `/tmp/my-db`).
+#[test]
+fn the_readme_example_works() -> Result<(), Box<dyn std::error::Error>> {
+    use dynacore::{
+        KeyAttribute, KeyType, PrimaryKey, ReturnValues, TableSchema, UpdateItemRequest,
+    };
+    let db = db();
+    db.create_table(
+        "users",
+        TableSchema {
+            partition_key: KeyAttribute {
+                name: "id".into(),
+                key_type: KeyType::S,
+            },
+            sort_key: None,
+        },
+    )?;
+    let mut item = std::collections::BTreeMap::new();
+    item.insert("id".to_string(), AttributeValue::S("u1".into()));
+    item.insert("age".to_string(), AttributeValue::N("42".parse()?));
+    db.put_item("users", &item)?;
+    let key = PrimaryKey {
+        partition: KeyValue::S("u1".into()),
+        sort: None,
+    };
+    assert_eq!(db.get_item("users", &key)?, Some(item));
+    let key_item =
+        std::collections::BTreeMap::from([("id".to_string(), AttributeValue::S("u1".into()))]);
+    let request = UpdateItemRequest {
+        table_name: "users".into(),
+        key: key_item,
+        update_expression: Some("SET age = age + :one".into()),
+        condition_expression: Some("age = :seen".into()),
+        expression_attribute_values: Some(std::collections::BTreeMap::from([
+            (":one".to_string(), AttributeValue::N("1".parse()?)),
+            (":seen".to_string(), AttributeValue::N("42".parse()?)),
+        ])),
+        return_values: ReturnValues::UpdatedNew,
+        ..Default::default()
+    };
+    let updated = db.update_item(&request)?;
+    assert_eq!(
+        updated.attributes.unwrap()["age"],
+        AttributeValue::N("43".parse()?)
+    );
+    // The same request again: age is 43 now, so the condition fails.
+    assert!(matches!(
+        db.update_item(&request),
+        Err(Error::ConditionalCheckFailed { .. })
+    ));
+    Ok(())
+}
