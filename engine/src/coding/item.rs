@@ -209,6 +209,85 @@ pub fn decode_item(bytes: &[u8]) -> Result<Item, DecodeError> {
     Ok(item)
 }
 
+/// The size DynamoDB charges for the item `bytes` encodes
+/// ([`crate::model::item_size_bytes`] of [`decode_item`]'s result), walked
+/// from the encoding without building the item: range reads use it to cut
+/// pages at 1 MB and decode only the items a page returns. It checks the
+/// structure as far as sizes need (bounds, tags, nesting, number headers)
+/// but not canonical form; [`decode_item`] still checks the items it
+/// decodes.
+///
+/// # Errors
+/// A [`DecodeError`] for truncated or malformed input.
+pub fn encoded_item_size_bytes(bytes: &[u8]) -> Result<usize, DecodeError> {
+    let mut decoder = Decoder::new(bytes);
+    if bytes.len() > ENCODED_VALUE_BYTES_MAX {
+        return Err(decoder.error("encoded item longer than the value limit"));
+    }
+    if decoder.u8()? != FORMAT_VERSION {
+        return Err(at(0, "unsupported item format version"));
+    }
+    // Every attribute takes at least two bytes (name length and tag).
+    let count_max = decoder.remaining() / 2;
+    let count = read_count(&mut decoder, count_max)?;
+    let mut size = 0usize;
+    for _ in 0..count {
+        size += read_length_prefixed(&mut decoder, ATTRIBUTE_NAME_BYTES_MAX)?.len();
+        size += encoded_value_size_bytes(&mut decoder, 0)?;
+    }
+    if !decoder.is_empty() {
+        return Err(decoder.error("trailing bytes after the item"));
+    }
+    Ok(size)
+}
+
+/// The DynamoDB size of one encoded value nested inside `depth` lists or
+/// maps (the rules of `model::size::value_size_bytes`).
+fn encoded_value_size_bytes(decoder: &mut Decoder<'_>, depth: usize) -> Result<usize, DecodeError> {
+    /// Overhead of a list or map, and of each of its elements.
+    const CONTAINER_OVERHEAD_BYTES: usize = 3;
+    const ELEMENT_OVERHEAD_BYTES: usize = 1;
+    let tag_offset = decoder.position();
+    let tag =
+        ValueTag::from_u8(decoder.u8()?).ok_or_else(|| at(tag_offset, "unknown value tag"))?;
+    let number_size = |decoder: &mut Decoder<'_>| {
+        decode_number(decoder).map(|number| crate::model::number_size_bytes(&number))
+    };
+    let bytes_size =
+        |decoder: &mut Decoder<'_>| Ok(read_length_prefixed(decoder, ITEM_SIZE_BYTES_MAX)?.len());
+    let set_size =
+        |decoder: &mut Decoder<'_>,
+         member: &dyn Fn(&mut Decoder<'_>) -> Result<usize, DecodeError>| {
+            let count = read_count(decoder, decoder.remaining())?;
+            (0..count).try_fold(0usize, |total, _| Ok(total + member(decoder)?))
+        };
+    Ok(match tag {
+        ValueTag::S | ValueTag::B => bytes_size(decoder)?,
+        ValueTag::N => number_size(decoder)?,
+        ValueTag::Bool => {
+            decoder.u8()?;
+            1
+        }
+        ValueTag::Null => 1,
+        ValueTag::L | ValueTag::M => {
+            if depth + 1 > NESTING_DEPTH_MAX {
+                return Err(at(tag_offset, "lists and maps nested too deeply"));
+            }
+            let count = read_count(decoder, decoder.remaining())?;
+            let mut size = CONTAINER_OVERHEAD_BYTES;
+            for _ in 0..count {
+                if tag == ValueTag::M {
+                    size += read_length_prefixed(decoder, ATTRIBUTE_NAME_BYTES_MAX)?.len();
+                }
+                size += ELEMENT_OVERHEAD_BYTES + encoded_value_size_bytes(decoder, depth + 1)?;
+            }
+            size
+        }
+        ValueTag::Ss | ValueTag::Bs => set_size(decoder, &bytes_size)?,
+        ValueTag::Ns => set_size(decoder, &number_size)?,
+    })
+}
+
 /// A varint in its shortest form: an overlong one (such as `80 00` for 0)
 /// would let two byte strings decode to the same item.
 fn read_varint(decoder: &mut Decoder<'_>) -> Result<u64, DecodeError> {
@@ -525,6 +604,21 @@ mod tests {
         assert!(decode_item(&nested_list_encoding(NESTING_DEPTH_MAX)).is_ok());
         assert!(decode_item(&nested_list_encoding(NESTING_DEPTH_MAX + 1)).is_err());
         assert!(decode_item(&nested_list_encoding(100_000)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn encoded_size_equals_the_size_of_the_decoded_item(item in arbitrary_item()) {
+            let bytes = encode_item(&item);
+            prop_assert_eq!(
+                encoded_item_size_bytes(&bytes).unwrap(),
+                crate::model::item_size_bytes(&item)
+            );
+            // Truncations are errors, never panics.
+            for cut in 0..bytes.len() {
+                prop_assert!(encoded_item_size_bytes(&bytes[..cut]).is_err());
+            }
+        }
     }
 
     proptest! {

@@ -27,11 +27,12 @@ use crate::expr::{
     AttributeNames, AttributeValues, Condition, ExpressionContext, ExpressionKind, KeyCondition,
     Operand, Path, Projection, SortKeyCondition, check_placeholders_have_expressions,
 };
+use crate::ids::ShardId;
 use crate::model::{Item, KeyValue, PrimaryKey, TableSchema, validate_table_name};
 use crate::shard::{ScanChunk, ScanEntry, ScanRange, ShardRouter};
 use crate::{Error, Result, limits};
 
-use super::Db;
+use super::{Db, decode_stored};
 
 /// Which attributes a Query or Scan returns (DynamoDB's `Select`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -371,8 +372,9 @@ impl Db {
             reverse: !request.scan_index_forward,
             virtual_partitions: None,
         })?;
-        let more = chunk.more;
-        assemble_page(schema, chunk.entries, more, &plan)
+        let id = shard.id();
+        let entries = chunk.entries.into_iter().map(|entry| (id, entry)).collect();
+        assemble_page(schema, entries, chunk.more, &plan)
     }
 
     /// DynamoDB's Scan: one page of a table's items (or of one segment's,
@@ -470,7 +472,7 @@ impl Db {
                     .as_ref()
                     .is_none_or(|wanted| wanted.clone().any(|p| router.owner_of(p) == shard.id()))
             })
-            .map(|shard| shard.scan(range.clone()))
+            .map(|shard| Ok((shard.id(), shard.scan(range.clone())?)))
             .collect::<Result<Vec<_>>>()?;
         let (entries, more) = merge_chunks(chunks, limit);
         assemble_page(&description.schema, entries, more, &plan)
@@ -510,20 +512,26 @@ fn query_range(table: crate::ids::TableId, condition: &KeyCondition) -> (Vec<u8>
 /// last key may be taken, since that shard's next entries are not known.
 /// Each chunk was cut by the same limits as the page, so that bound is only
 /// reached once the page is full anyway.
-fn merge_chunks(chunks: Vec<ScanChunk>, limit: usize) -> (Vec<ScanEntry>, bool) {
+fn merge_chunks(
+    chunks: Vec<(ShardId, ScanChunk)>,
+    limit: usize,
+) -> (Vec<(ShardId, ScanEntry)>, bool) {
     let bound: Option<Vec<u8>> = chunks
         .iter()
-        .filter(|chunk| chunk.more)
-        .filter_map(|chunk| chunk.entries.last().map(|entry| entry.key.clone()))
+        .filter(|(_, chunk)| chunk.more)
+        .filter_map(|(_, chunk)| chunk.entries.last().map(|entry| entry.key.clone()))
         .min();
-    let mut more = chunks.iter().any(|chunk| chunk.more);
+    let mut more = chunks.iter().any(|(_, chunk)| chunk.more);
     // Each chunk is sorted and keys are unique across shards; the sort
     // merges the runs (the standard sort finds and merges sorted runs).
-    let mut entries: Vec<ScanEntry> = chunks.into_iter().flat_map(|c| c.entries).collect();
-    entries.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut entries: Vec<(ShardId, ScanEntry)> = chunks
+        .into_iter()
+        .flat_map(|(shard, chunk)| chunk.entries.into_iter().map(move |entry| (shard, entry)))
+        .collect();
+    entries.sort_by(|a, b| a.1.key.cmp(&b.1.key));
     let mut page_bytes = 0usize;
     let mut taken = 0;
-    for entry in &entries {
+    for (_, entry) in &entries {
         let past_bound = bound.as_ref().is_some_and(|bound| &entry.key > bound);
         if taken >= limit || page_bytes >= limits::PAGE_SIZE_BYTES_MAX || past_bound {
             more = true;
@@ -538,10 +546,11 @@ fn merge_chunks(chunks: Vec<ScanChunk>, limit: usize) -> (Vec<ScanEntry>, bool) 
     (entries, more)
 }
 
-/// Filters and projects the items read into a page.
+/// Decodes, filters and projects the items read into a page (on the
+/// caller's thread, outside every shard's lock).
 fn assemble_page(
     schema: &TableSchema,
-    entries: Vec<ScanEntry>,
+    entries: Vec<(ShardId, ScanEntry)>,
     more: bool,
     plan: &PagePlan,
 ) -> Result<Page> {
@@ -549,13 +558,21 @@ fn assemble_page(
         scanned_count: entries.len(),
         ..Page::default()
     };
-    if more && let Some(last) = entries.last() {
-        let key: PrimaryKey = schema.key_of(&last.item)?;
-        page.last_evaluated_key = Some(schema.key_attributes(&key));
-    }
-    for entry in entries {
+    let last_index = entries.len().checked_sub(1);
+    for (index, (shard, entry)) in entries.into_iter().enumerate() {
+        let is_last_evaluated = more && Some(index) == last_index;
+        if plan.count_only && plan.filter.is_none() && !is_last_evaluated {
+            // A bare count needs no item.
+            page.count += 1;
+            continue;
+        }
+        let item = decode_stored(&entry.value, shard)?;
+        if is_last_evaluated {
+            let key: PrimaryKey = schema.key_of(&item)?;
+            page.last_evaluated_key = Some(schema.key_attributes(&key));
+        }
         if let Some(filter) = &plan.filter
-            && !filter.evaluate(&entry.item)
+            && !filter.evaluate(&item)
         {
             continue;
         }
@@ -564,8 +581,8 @@ fn assemble_page(
             continue;
         }
         page.items.push(match &plan.projection {
-            Some(projection) => projection.apply(&entry.item),
-            None => entry.item,
+            Some(projection) => projection.apply(&item),
+            None => item,
         });
     }
     Ok(page)

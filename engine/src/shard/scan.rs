@@ -33,9 +33,11 @@ pub(crate) struct ScanRange {
 pub(crate) struct ScanEntry {
     /// The encoded key.
     pub key: Vec<u8>,
-    /// The decoded item.
-    pub item: crate::model::Item,
-    /// Its size as DynamoDB counts it (what the 1 MB page limit adds up).
+    /// The encoded item: decoded only if the page keeps it, after the
+    /// merge and outside the shard's lock.
+    pub value: bytes::Bytes,
+    /// Its size as DynamoDB counts it (what the 1 MB page limit adds up),
+    /// read from the encoding.
     pub size_bytes: usize,
 }
 
@@ -142,14 +144,14 @@ impl ShardCore {
                     *more = true;
                     return Ok(false);
                 }
-                let item = crate::coding::item::decode_item(value).map_err(|e| {
-                    Error::corruption(&dir, 0, format!("stored item does not decode: {e}"))
-                })?;
-                let size_bytes = crate::model::item_size_bytes(&item);
+                let size_bytes =
+                    crate::coding::item::encoded_item_size_bytes(value).map_err(|e| {
+                        Error::corruption(&dir, 0, format!("stored item does not decode: {e}"))
+                    })?;
                 *window_bytes += size_bytes;
                 window.push_back(ScanEntry {
                     key: key.to_vec(),
-                    item,
+                    value: bytes::Bytes::copy_from_slice(value),
                     size_bytes,
                 });
                 if range.reverse {
