@@ -67,11 +67,11 @@ fn keys_on_shard_zero(db: &Db, count: usize) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_busy_shard_leaves_its_writes_unprocessed_and_they_succeed_when_resent() {
-    // The shard-thread hand-off: with callers running requests themselves
-    // a writer would wait for the shard's lock, which the blocking task
-    // below holds, instead of finding the queue full.
+/// Two shards with table `tbl`, the shard-thread hand-off and a short busy
+/// bound. (With callers running requests themselves, a request would wait
+/// for the shard's lock, which the blocking task of `make_shard_busy`
+/// holds, instead of finding the queue full.)
+fn busy_test_db() -> Db {
     let db = Db::builder("/db")
         .fs(Arc::new(MemFs::new()))
         .shard_count(2)
@@ -82,6 +82,12 @@ fn a_busy_shard_leaves_its_writes_unprocessed_and_they_succeed_when_resent() {
         .open()
         .unwrap();
     db.create_table("tbl", string_schema()).unwrap();
+    db
+}
+
+#[test]
+fn a_busy_shard_leaves_its_writes_unprocessed_and_they_succeed_when_resent() {
+    let db = busy_test_db();
     let names = keys_on_shard_zero(&db, 3);
     let request = BatchWriteItemRequest {
         request_items: BTreeMap::from([(
@@ -131,16 +137,7 @@ fn a_busy_shard_leaves_its_writes_unprocessed_and_they_succeed_when_resent() {
 
 #[test]
 fn a_busy_shard_leaves_its_keys_unprocessed() {
-    let db = Db::builder("/db")
-        .fs(Arc::new(MemFs::new()))
-        .shard_count(2)
-        .handoff(Handoff::ShardThread {
-            spin_iterations: 10,
-        })
-        .busy_wait(Duration::from_millis(5))
-        .open()
-        .unwrap();
-    db.create_table("tbl", string_schema()).unwrap();
+    let db = busy_test_db();
     let names = keys_on_shard_zero(&db, 2);
     for name in &names {
         db.put_item("tbl", &item(name, None, &[])).unwrap();
