@@ -189,7 +189,9 @@ impl Db {
                     .entry(get.table)
                     .or_insert_with(|| KeysAndAttributes {
                         keys: Vec::new(),
-                        ..wanted.clone()
+                        projection_expression: wanted.projection_expression.clone(),
+                        expression_attribute_names: wanted.expression_attribute_names.clone(),
+                        consistent_read: wanted.consistent_read,
                     })
                     .keys
                     .push(get.key);

@@ -108,7 +108,7 @@ impl ShardCore {
             .resume
             .take()
             .unwrap_or_else(|| range.start.clone());
-        let dir = self.lsm.options().dir.clone();
+        let dir = &self.lsm.options().dir;
         let mut visited = 0usize;
         let mut paused = false;
         let ScanProgress {
@@ -146,7 +146,7 @@ impl ShardCore {
                 }
                 let size_bytes =
                     crate::coding::item::encoded_item_size_bytes(value).map_err(|e| {
-                        Error::corruption(&dir, 0, format!("stored item does not decode: {e}"))
+                        Error::corruption(dir, 0, format!("stored item does not decode: {e}"))
                     })?;
                 *window_bytes += size_bytes;
                 window.push_back(ScanEntry {
