@@ -251,6 +251,32 @@ impl Db {
         })
     }
 
+    /// The shard that owns the item `key` (a key or a whole item) of table
+    /// `table`, or `None` if the table does not exist or `key` lacks a
+    /// valid partition key attribute — a router's question, answered
+    /// without cloning the table's description; the operation itself then
+    /// reports the error.
+    pub fn shard_of_item(&self, table: &str, key: &Item) -> Option<ShardId> {
+        let tables = self.inner.tables.read().unwrap_or_else(|e| e.into_inner());
+        let description = tables.get(table)?;
+        let attribute = &description.schema.partition_key;
+        let value = KeyValue::from_attribute_value(key.get(&attribute.name)?)?;
+        if value.key_type() != attribute.key_type {
+            return None;
+        }
+        let prefix = encode_partition_prefix(description.id, &value);
+        Some(self.inner.mesh.router().shard_for(&prefix))
+    }
+
+    /// The owner of each virtual partition, by index (the map a
+    /// shard-aware client routes by).
+    pub fn virtual_partition_owners(&self) -> Vec<ShardId> {
+        let router = self.inner.mesh.router();
+        (0..crate::limits::VIRTUAL_PARTITION_COUNT)
+            .map(|vp| router.owner_of(vp))
+            .collect()
+    }
+
     /// Runs `task` on shard `shard`'s own thread, with direct access to the
     /// items that shard owns ([`ShardLocal`]); the future completes with the
     /// task's result. The Seastar-style API: code that runs next to its data

@@ -1,0 +1,1 @@
+//! DynamoDB's attribute-value JSON (placeholder until it lands).

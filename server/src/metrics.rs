@@ -1,0 +1,1 @@
+//! Per-core counters and latency histograms (placeholder until it lands).
