@@ -51,8 +51,24 @@ fn engine<T>(result: dynacore::Result<T>, f: impl FnOnce(T) -> Response) -> Repl
     result.map(f).map_err(ErrorReply::from_engine)
 }
 
+fn pending_write(
+    write: impl Future<Output = dynacore::Result<dynacore::WriteOutput>> + Send + 'static,
+) -> Execution {
+    Execution::Pending(Box::pin(async move {
+        write
+            .await
+            .map(Response::Write)
+            .map_err(ErrorReply::from_engine)
+    }))
+}
+
 /// Runs `request` on this thread. Point requests should run on their
 /// owner's core ([`owner`]); the engine is correct wherever they run.
+///
+/// Single-item writes come back `Pending` (their answer waits for a group
+/// commit; nothing here waits for a sync). Everything else is `Ready`;
+/// BatchWriteItem and table changes still wait for their syncs on this
+/// thread.
 pub fn execute(db: &Db, request: Request) -> Execution {
     let result = match request {
         Request::Hello(_) | Request::Stats => Err(ErrorReply::new(
@@ -83,9 +99,11 @@ pub fn execute(db: &Db, request: Request) -> Execution {
         Request::ListTables(r) => engine(db.list_tables_with(&r), Response::ListTables),
         Request::UpdateTable(r) => engine(db.update_table(&r), Response::Table),
         Request::GetItem(r) => engine(db.get_item_with(&r), Response::Item),
-        Request::PutItem(r) => engine(db.put_item_with(&r), Response::Write),
-        Request::UpdateItem(r) => engine(db.update_item(&r), Response::Write),
-        Request::DeleteItem(r) => engine(db.delete_item_with(&r), Response::Write),
+        // Single-item writes are decided now and wait for their group
+        // commit as futures, so one core keeps many writes in one group.
+        Request::PutItem(r) => return pending_write(db.put_item_with_async(&r)),
+        Request::UpdateItem(r) => return pending_write(db.update_item_async(&r)),
+        Request::DeleteItem(r) => return pending_write(db.delete_item_with_async(&r)),
         Request::Query(r) => engine(db.query(&r), Response::Page),
         Request::Scan(r) => engine(db.scan(&r), Response::Page),
         Request::BatchGetItem(r) => engine(db.batch_get_item(&r), Response::BatchGetItem),

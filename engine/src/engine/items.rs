@@ -11,6 +11,8 @@
 //! conditional writes never lose an update. A put or delete that needs no
 //! read takes the plain write path.
 
+use std::future::Future;
+
 use crate::coding::item::encode_item;
 use crate::coding::key::encode_key_split;
 use crate::expr::{
@@ -21,6 +23,7 @@ use crate::ids::ShardId;
 use crate::model::{
     Item, TableSchema, item_size_bytes, validate_item, validate_table_name, value_size_bytes,
 };
+use crate::shard::{ReplyFuture, Shard};
 use crate::wal::WriteBatch;
 use crate::{Error, Result, limits};
 
@@ -228,6 +231,19 @@ impl Db {
     /// `TableNotFound`, `ConditionalCheckFailed` (nothing written), and the
     /// write path's errors (`Busy`, I/O, `Poisoned`).
     pub fn put_item_with(&self, request: &PutItemRequest) -> Result<WriteOutput> {
+        self.prepare_put(request)?.run()
+    }
+
+    /// [`Db::put_item_with`] as a future that never blocks the polling
+    /// thread on a sync (the request is validated and decided now).
+    pub fn put_item_with_async(
+        &self,
+        request: &PutItemRequest,
+    ) -> impl Future<Output = Result<WriteOutput>> + Send + 'static + use<> {
+        PreparedWrite::run_async(self.prepare_put(request))
+    }
+
+    fn prepare_put(&self, request: &PutItemRequest) -> Result<PreparedWrite<'_>> {
         validate_table_name(&request.table_name)?;
         check_put_or_delete_return_values(request.return_values)?;
         let expressions = parse_write_expressions(
@@ -243,22 +259,26 @@ impl Db {
         if expressions.condition.is_none() && request.return_values == ReturnValues::None {
             let mut batch = WriteBatch::new();
             batch.put(&key, &value);
-            shard.write(batch)?;
-            return Ok(WriteOutput::default());
+            return Ok(PreparedWrite::Plain { shard, batch });
         }
         let return_old = request.return_values == ReturnValues::AllOld;
         let on_failure = request.return_values_on_condition_check_failure;
         let condition = expressions.condition;
         let key_for_batch = key.clone();
         let payload_bytes = key.len() + value.len();
-        let attributes = shard.mutate(key, payload_bytes, move |current| {
+        let mutation = Box::new(move |current: Option<&[u8]>| {
             let old = decode_current(current, shard_id)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             let mut batch = WriteBatch::new();
             batch.put(&key_for_batch, &value);
             Ok((Some(batch), old.filter(|_| return_old)))
-        })?;
-        Ok(WriteOutput { attributes })
+        });
+        Ok(PreparedWrite::Mutate {
+            shard,
+            key,
+            payload_bytes,
+            mutation,
+        })
     }
 
     /// DynamoDB's GetItem: the item with `request.key`, projected.
@@ -312,6 +332,19 @@ impl Db {
     /// nothing written), `TableNotFound`, `ConditionalCheckFailed`, and the
     /// write path's errors.
     pub fn update_item(&self, request: &UpdateItemRequest) -> Result<WriteOutput> {
+        self.prepare_update(request)?.run()
+    }
+
+    /// [`Db::update_item`] as a future that never blocks the polling thread
+    /// on a sync (the request is validated and decided now).
+    pub fn update_item_async(
+        &self,
+        request: &UpdateItemRequest,
+    ) -> impl Future<Output = Result<WriteOutput>> + Send + 'static + use<> {
+        PreparedWrite::run_async(self.prepare_update(request))
+    }
+
+    fn prepare_update(&self, request: &UpdateItemRequest) -> Result<PreparedWrite<'_>> {
         validate_table_name(&request.table_name)?;
         let expressions = parse_write_expressions(
             request.expression_attribute_names.as_ref(),
@@ -345,7 +378,7 @@ impl Db {
                 .flatten()
                 .map(|(name, value)| name.len() + value_size_bytes(value))
                 .sum::<usize>();
-        let attributes = shard.mutate(key, payload_bytes, move |current| {
+        let mutation = Box::new(move |current: Option<&[u8]>| {
             let old = decode_current(current, shard_id)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             // The update builds the new item from the old one without
@@ -360,8 +393,13 @@ impl Db {
             batch.put(&key_for_batch, &encode_item(&new));
             let returned = returned_attributes(return_values, updated_paths.as_ref(), old, new);
             Ok((Some(batch), returned))
-        })?;
-        Ok(WriteOutput { attributes })
+        });
+        Ok(PreparedWrite::Mutate {
+            shard,
+            key,
+            payload_bytes,
+            mutation,
+        })
     }
 
     /// DynamoDB's DeleteItem: deletes the item with `request.key` if the
@@ -371,6 +409,19 @@ impl Db {
     /// # Errors
     /// As [`Db::put_item_with`].
     pub fn delete_item_with(&self, request: &DeleteItemRequest) -> Result<WriteOutput> {
+        self.prepare_delete(request)?.run()
+    }
+
+    /// [`Db::delete_item_with`] as a future that never blocks the polling
+    /// thread on a sync (the request is validated and decided now).
+    pub fn delete_item_with_async(
+        &self,
+        request: &DeleteItemRequest,
+    ) -> impl Future<Output = Result<WriteOutput>> + Send + 'static + use<> {
+        PreparedWrite::run_async(self.prepare_delete(request))
+    }
+
+    fn prepare_delete(&self, request: &DeleteItemRequest) -> Result<PreparedWrite<'_>> {
         validate_table_name(&request.table_name)?;
         check_put_or_delete_return_values(request.return_values)?;
         let expressions = parse_write_expressions(
@@ -388,15 +439,14 @@ impl Db {
         if expressions.condition.is_none() && request.return_values == ReturnValues::None {
             let mut batch = WriteBatch::new();
             batch.delete(&key);
-            shard.write(batch)?;
-            return Ok(WriteOutput::default());
+            return Ok(PreparedWrite::Plain { shard, batch });
         }
         let return_old = request.return_values == ReturnValues::AllOld;
         let on_failure = request.return_values_on_condition_check_failure;
         let condition = expressions.condition;
         let key_for_batch = key.clone();
         let payload_bytes = key.len();
-        let attributes = shard.mutate(key, payload_bytes, move |current| {
+        let mutation = Box::new(move |current: Option<&[u8]>| {
             let old = decode_current(current, shard_id)?;
             check_condition(condition.as_ref(), old.as_ref(), on_failure)?;
             // Nothing to delete: no write, nothing to wait for.
@@ -406,9 +456,85 @@ impl Db {
                 batch
             });
             Ok((batch, old.filter(|_| return_old)))
-        })?;
-        Ok(WriteOutput { attributes })
+        });
+        Ok(PreparedWrite::Mutate {
+            shard,
+            key,
+            payload_bytes,
+            mutation,
+        })
     }
+}
+
+/// A read-modify-write decision over the current stored item: the batch
+/// to write (if any) and the attributes to return.
+type ItemMutation =
+    Box<dyn FnMut(Option<&[u8]>) -> Result<(Option<WriteBatch>, Option<Item>)> + Send>;
+
+/// A validated single-item write, ready to run on its shard: a plain write
+/// (no condition, nothing returned) or a read-modify-write.
+enum PreparedWrite<'a> {
+    Plain {
+        shard: &'a Shard,
+        batch: WriteBatch,
+    },
+    Mutate {
+        shard: &'a Shard,
+        key: Vec<u8>,
+        payload_bytes: usize,
+        mutation: ItemMutation,
+    },
+}
+
+impl PreparedWrite<'_> {
+    /// Runs the write on this thread; returns once it is durable.
+    fn run(self) -> Result<WriteOutput> {
+        match self {
+            PreparedWrite::Plain { shard, batch } => {
+                shard.write(batch)?;
+                Ok(WriteOutput::default())
+            }
+            PreparedWrite::Mutate {
+                shard,
+                key,
+                payload_bytes,
+                mutation,
+            } => shard
+                .mutate(key, payload_bytes, mutation)
+                .map(|attributes| WriteOutput { attributes }),
+        }
+    }
+
+    /// Takes the write now (decides it, joins it to the pending group) and
+    /// returns a future that is ready once it is durable.
+    fn run_async(
+        prepared: Result<Self>,
+    ) -> impl Future<Output = Result<WriteOutput>> + Send + 'static + use<> {
+        let taken = match prepared {
+            Err(e) => Taken::Plain(ReplyFuture::ready(Err(e))),
+            Ok(PreparedWrite::Plain { shard, batch }) => Taken::Plain(shard.write_async(batch)),
+            Ok(PreparedWrite::Mutate {
+                shard,
+                key,
+                payload_bytes,
+                mutation,
+            }) => Taken::Mutated(shard.mutate_async(key, payload_bytes, mutation)),
+        };
+        async move {
+            match taken {
+                Taken::Plain(written) => written.await.map(|()| WriteOutput::default()),
+                Taken::Mutated(decided) => {
+                    decided.await.map(|attributes| WriteOutput { attributes })
+                }
+            }
+        }
+    }
+}
+
+/// A write taken by [`PreparedWrite::run_async`], waiting to be durable.
+enum Taken<P, M> {
+    Plain(P),
+    Mutated(M),
 }
 
 /// Checks an item an update produced, as PutItem checks items, but with

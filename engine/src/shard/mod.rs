@@ -493,14 +493,33 @@ impl Shard {
         }
     }
 
-    /// A write as a future, answered when it is durable. It never blocks:
-    /// the shard thread leads its group commit.
+    /// A write as a future, answered when it is durable. It never waits
+    /// for a sync: the shard thread leads its group commit. With the
+    /// caller-runs hand-off the write is taken here, under the lock (applied
+    /// at once when no sync is involved, else joined to the pending group);
+    /// only a full pending list makes it wait, for room.
     pub(crate) fn write_async(&self, batch: WriteBatch) -> ReplyFuture<Result<()>> {
         if let Some(error) = batch_too_large(&batch) {
             return ReplyFuture::ready(Err(error));
         }
         if !self.config.threads {
             return ReplyFuture::ready(self.write(batch));
+        }
+        if self.config.handoff == Handoff::CallerRuns {
+            let mut core = self.lock();
+            if !core.has_room_for(&batch) {
+                drop(core);
+                return ReplyFuture::ready(self.write(batch));
+            }
+            let reply = ReplySlot::new();
+            return match self.accept_write(&mut core, batch, &reply) {
+                Some(result) => ReplyFuture::ready(result),
+                None => {
+                    drop(core);
+                    self.wake();
+                    ReplyFuture::waiting(reply)
+                }
+            };
         }
         let reply = ReplySlot::new();
         let request = Request::Write {

@@ -32,7 +32,9 @@ use crate::sync::Arc;
 use crate::wal::WriteBatch;
 
 use super::group_commit::Offer;
-use super::{Handoff, ReplySlot, Request, Shard, ShardCore, ShardLocal, batch_too_large};
+use super::{
+    Handoff, ReplyFuture, ReplySlot, Request, Shard, ShardCore, ShardLocal, batch_too_large,
+};
 
 /// What a read-modify-write decides from the current value of its key (the
 /// encoded item, or `None` if absent): the batch to write, if any, and the
@@ -191,6 +193,61 @@ impl Shard {
                 // The pending list is full: wait for the group in flight,
                 // then decide again on what is current by then.
                 Offer::Full(locked, _) => core = self.wait_for_room(locked, &mut deadline)?,
+            }
+        }
+    }
+
+    /// [`Shard::mutate`] as a future that never waits for a sync: the
+    /// decision is made now, on this thread under the lock, and its write
+    /// joins the pending group, which the shard thread leads; the future is
+    /// ready when that group committed. Falls back to the blocking path
+    /// (which waits) with the `ShardThread` hand-off, without shard
+    /// threads, or when the pending list is full.
+    pub(crate) fn mutate_async<R: Send + 'static, M: Mutation<R>>(
+        &self,
+        key: Vec<u8>,
+        payload_bytes: usize,
+        mutation: M,
+    ) -> impl std::future::Future<Output = Result<R>> + Send + 'static + use<R, M> {
+        let outcome = self.decide_without_waiting(key, payload_bytes, mutation);
+        async move {
+            match outcome {
+                Ok((result, Some(written))) => written.await.and(result),
+                Ok((result, None)) => result,
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    /// The decision of [`Shard::mutate_async`], and the write to wait for
+    /// (if any) before it may be given.
+    #[allow(clippy::type_complexity)]
+    fn decide_without_waiting<R: Send + 'static>(
+        &self,
+        key: Vec<u8>,
+        payload_bytes: usize,
+        mut mutation: impl Mutation<R>,
+    ) -> Result<(Result<R>, Option<ReplyFuture<Result<()>>>)> {
+        if self.config.handoff != Handoff::CallerRuns || !self.config.threads {
+            return Ok((self.mutate(key, payload_bytes, mutation), None));
+        }
+        let mut core = self.lock();
+        let (batch, result) = match core.decide(&key, &mut mutation) {
+            Decision::Now(result) => return Ok((result, None)),
+            Decision::AfterWrite(batch, result) => (batch, result),
+        };
+        if !core.has_room_for(&batch) {
+            drop(core);
+            return Ok((self.mutate(key, payload_bytes, mutation), None));
+        }
+        let written = ReplySlot::new();
+        match self.accept_write(&mut core, batch, &written) {
+            Some(Ok(())) => Ok((result, None)),
+            Some(Err(e)) => Err(e),
+            None => {
+                drop(core);
+                self.wake();
+                Ok((result, Some(ReplyFuture::waiting(written))))
             }
         }
     }
