@@ -40,8 +40,9 @@ pub struct HelloReply {
     pub shard_addresses: Vec<String>,
     /// The largest body the server accepts.
     pub max_body_bytes: u32,
-    /// Requests one connection may have in flight; more are answered with
-    /// `TooManyRequests` without being run.
+    /// Requests one connection may have executing at once; at the limit
+    /// the server stops reading the socket until a reply goes out
+    /// (backpressure, not an error).
     pub max_in_flight: u32,
 }
 
