@@ -1,6 +1,7 @@
 //! Requests and replies: one body shape per opcode, built from the engine's
 //! own request and output types so that the server does no translation.
-//! `docs/protocol.md` gives each body field by field.
+//! `docs/protocol.md` gives each body field by field; the encoders and
+//! decoders are in `requests.rs` and `replies.rs`.
 
 use dynacore::catalog::TableDescription;
 use dynacore::{
@@ -11,7 +12,6 @@ use dynacore::{
 };
 
 use super::Opcode;
-use super::codec::{DecodeError, Reader, Writer};
 
 /// The first request on a connection: which protocol versions the client
 /// speaks, and who it is (for logs).
@@ -40,8 +40,9 @@ pub struct HelloReply {
     pub shard_addresses: Vec<String>,
     /// The largest body the server accepts.
     pub max_body_bytes: u32,
-    /// Requests one connection may have in flight; more are answered with
-    /// `TooManyRequests` without being run.
+    /// Requests one connection may have executing at once; at the limit
+    /// the server stops reading the socket until a reply goes out
+    /// (backpressure, not an error).
     pub max_in_flight: u32,
 }
 
@@ -117,32 +118,5 @@ impl Request {
             Request::BatchWriteItem(_) => Opcode::BatchWriteItem,
             Request::Stats => Opcode::Stats,
         }
-    }
-
-    /// The body of this request (the header is the caller's).
-    pub fn encode(&self, w: &mut Writer) {
-        let _ = w;
-        unimplemented!("codec: Request::encode")
-    }
-
-    /// Decodes the body of a request with opcode `opcode`. Never panics;
-    /// every malformed body is a [`DecodeError`].
-    pub fn decode(opcode: u8, body: &[u8]) -> Result<Request, DecodeError> {
-        let _ = Reader::new(body);
-        Err(DecodeError::UnknownOpcode(opcode))
-    }
-}
-
-impl Response {
-    /// The body of this reply.
-    pub fn encode(&self, w: &mut Writer) {
-        let _ = w;
-        unimplemented!("codec: Response::encode")
-    }
-
-    /// Decodes the body of a successful reply to a request with `opcode`.
-    pub fn decode(opcode: Opcode, body: &[u8]) -> Result<Response, DecodeError> {
-        let _ = (opcode, Reader::new(body));
-        Err(DecodeError::invalid("reply", "codec not written yet"))
     }
 }

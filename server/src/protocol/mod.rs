@@ -18,10 +18,15 @@
 
 pub mod codec;
 pub mod error;
+mod fields;
+mod fuzz;
 pub mod message;
+mod replies;
+mod requests;
 
 pub use codec::DecodeError;
 pub use error::{ErrorCode, ErrorReply};
+pub use fuzz::{FuzzOutcome, fuzz_decode};
 pub use message::{Hello, HelloReply, Request, Response};
 
 /// The first two bytes of every frame.

@@ -1,0 +1,3 @@
+//! Helpers shared by the protocol test binaries.
+
+pub mod doc_hex;
