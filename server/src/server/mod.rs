@@ -1,6 +1,8 @@
 //! The server runtime: one event loop per shard core (placeholder until
 //! the runtime lands).
 
+pub mod poll;
+
 /// `dynacore serve`'s flags.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
