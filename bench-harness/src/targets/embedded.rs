@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use dynacore::{
-    AttributeValue, Db, Durability, KeyAttribute, KeyType, KeyValue, PrimaryKey, ScanRequest,
+    AttributeValue, Db, Durability, Item, KeyAttribute, KeyType, KeyValue, PrimaryKey, ScanRequest,
     TableSchema, UpdateItemRequest,
 };
 
 use super::{DurabilityMode, Field, Target};
 
-const TABLE: &str = "usertable";
+pub(super) const TABLE: &str = "usertable";
 const KEY_ATTRIBUTE: &str = "YCSB_KEY";
 
 /// dynacore, embedded; see the module docs.
@@ -47,13 +47,7 @@ impl Embedded {
             .open()
             .with_context(|| format!("opening dynacore in {}", dir.display()))?;
         if db.describe_table(TABLE).is_err() {
-            db.create_table(
-                TABLE,
-                TableSchema {
-                    partition_key: KeyAttribute::new(KEY_ATTRIBUTE, KeyType::S),
-                    sort_key: None,
-                },
-            )?;
+            db.create_table(TABLE, schema())?;
         }
         Ok(Embedded {
             db,
@@ -97,12 +91,7 @@ impl Target for Embedded {
     }
 
     fn insert(&self, key: &str, fields: &[Field]) -> anyhow::Result<()> {
-        let mut item = BTreeMap::new();
-        item.insert(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(key.to_owned()));
-        for (name, value) in fields {
-            item.insert(name.clone(), AttributeValue::S(text(value)));
-        }
-        Ok(self.db.put_item(TABLE, &item)?)
+        Ok(self.db.put_item(TABLE, &record(key, fields))?)
     }
 
     fn read(&self, key: &str) -> anyhow::Result<usize> {
@@ -113,40 +102,64 @@ impl Target for Embedded {
     }
 
     fn update(&self, key: &str, field: &str, value: &[u8]) -> anyhow::Result<()> {
-        // One UpdateItem of one attribute, on the item's shard, as YCSB's
-        // DynamoDB binding sends it (no condition: YCSB only updates
-        // records it loaded).
-        let request = UpdateItemRequest {
-            table_name: TABLE.to_owned(),
-            key: BTreeMap::from([(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(key.to_owned()))]),
-            update_expression: Some("SET #f = :v".to_owned()),
-            expression_attribute_names: Some(BTreeMap::from([("#f".to_owned(), field.to_owned())])),
-            expression_attribute_values: Some(BTreeMap::from([(
-                ":v".to_owned(),
-                AttributeValue::S(text(value)),
-            )])),
-            ..UpdateItemRequest::default()
-        };
-        self.db.update_item(&request)?;
+        self.db.update_item(&update_request(key, field, value))?;
         Ok(())
     }
 
     fn scan(&self, start_key: &str, count: usize) -> anyhow::Result<usize> {
-        let mut start = BTreeMap::new();
-        start.insert(
-            KEY_ATTRIBUTE.to_owned(),
-            AttributeValue::S(start_key.to_owned()),
-        );
-        let page = self.db.scan(&ScanRequest {
-            table_name: TABLE.to_owned(),
-            limit: Some(count.max(1)),
-            exclusive_start_key: Some(start),
-            ..ScanRequest::default()
-        })?;
-        Ok(page.items.len())
+        Ok(self.db.scan(&scan_request(start_key, count))?.items.len())
     }
 
     fn disk_bytes(&self) -> u64 {
         super::dir_size_bytes(&self.dir)
+    }
+}
+
+/// A YCSB record as an item: the key attribute and one string per field.
+pub(super) fn record(key: &str, fields: &[Field]) -> Item {
+    let mut item = BTreeMap::new();
+    item.insert(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(key.to_owned()));
+    for (name, value) in fields {
+        item.insert(name.clone(), AttributeValue::S(text(value)));
+    }
+    item
+}
+
+/// YCSB's UPDATE: one UpdateItem of one attribute, as YCSB's DynamoDB
+/// binding sends it (no condition: YCSB only updates records it loaded).
+pub(super) fn update_request(key: &str, field: &str, value: &[u8]) -> UpdateItemRequest {
+    UpdateItemRequest {
+        table_name: TABLE.to_owned(),
+        key: key_item(key),
+        update_expression: Some("SET #f = :v".to_owned()),
+        expression_attribute_names: Some(BTreeMap::from([("#f".to_owned(), field.to_owned())])),
+        expression_attribute_values: Some(BTreeMap::from([(
+            ":v".to_owned(),
+            AttributeValue::S(text(value)),
+        )])),
+        ..UpdateItemRequest::default()
+    }
+}
+
+/// YCSB's SCAN: a Scan from an exclusive start key with a Limit.
+pub(super) fn scan_request(start_key: &str, count: usize) -> ScanRequest {
+    ScanRequest {
+        table_name: TABLE.to_owned(),
+        limit: Some(count.max(1)),
+        exclusive_start_key: Some(key_item(start_key)),
+        ..ScanRequest::default()
+    }
+}
+
+/// The key of record `key`, as an item.
+pub(super) fn key_item(key: &str) -> Item {
+    BTreeMap::from([(KEY_ATTRIBUTE.to_owned(), AttributeValue::S(key.to_owned()))])
+}
+
+/// Table `usertable`'s schema.
+pub(super) fn schema() -> TableSchema {
+    TableSchema {
+        partition_key: KeyAttribute::new(KEY_ATTRIBUTE, KeyType::S),
+        sort_key: None,
     }
 }

@@ -57,6 +57,11 @@ pub use stats::{DbStats, GroupCommitStats, LatencySummary, OperationCounts, Shar
 
 #[cfg(not(loom))]
 pub(crate) use runtime::{ShardThreads, allowed_cpu_count};
+/// CPU pinning as the shard threads do it: shard `i` runs on
+/// `allowed_cpus()[i % len]`. The server pins each core's network thread
+/// next to its shard's thread with these.
+#[cfg(not(loom))]
+pub use runtime::{allowed_cpus, pin_current_thread};
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -173,7 +173,7 @@ impl Drop for ShardThreads {
 
 /// The cores this process may run on (its affinity mask), in order.
 #[cfg(not(loom))]
-fn allowed_cpus() -> Vec<usize> {
+pub fn allowed_cpus() -> Vec<usize> {
     // SAFETY: cpu_set_t is plain data; zeroed is a valid empty set, and
     // sched_getaffinity writes at most size_of::<cpu_set_t>() bytes into it.
     unsafe {
@@ -190,7 +190,7 @@ fn allowed_cpus() -> Vec<usize> {
 /// Pins the calling thread to `cpu`; false if the kernel refused (the
 /// thread then runs unpinned, which is correct, only less predictable).
 #[cfg(not(loom))]
-fn pin_current_thread(cpu: usize) -> bool {
+pub fn pin_current_thread(cpu: usize) -> bool {
     // SAFETY: as in allowed_cpus; CPU_SET only writes inside the set for
     // cpu < CPU_SETSIZE, which the caller's cpu list guarantees.
     unsafe {
