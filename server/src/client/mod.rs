@@ -32,7 +32,7 @@ pub use routing::RoutingStats;
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// A frame or body from the server did not decode, or a reply did not
     /// fit its request.
     #[error("protocol error: {0}")]
@@ -45,6 +45,14 @@ pub enum ClientError {
     Closed,
     #[error("the request timed out")]
     Timeout,
+}
+
+// Not `#[from]`: that would also make the I/O error the source, and
+// `{:#}` would print its text twice.
+impl From<std::io::Error> for ClientError {
+    fn from(error: std::io::Error) -> Self {
+        ClientError::Io(error)
+    }
 }
 
 impl ClientError {
