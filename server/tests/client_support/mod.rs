@@ -11,6 +11,8 @@
 
 #![allow(dead_code)]
 
+pub mod exec_server;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
