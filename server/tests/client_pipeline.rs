@@ -52,6 +52,23 @@ fn hundred_blocking_callers_get_their_own_replies_in_reverse_order() {
 }
 
 #[test]
+fn the_reader_hands_the_socket_on_when_its_own_reply_comes_first() {
+    let server = start();
+    let client = Client::connect_with(&server.addr, one_connection()).expect("connect");
+    client.get_item(get("t", "warm")).expect("warm");
+    let threads: Vec<_> = (0..100)
+        .map(|i| {
+            let client = client.clone();
+            std::thread::spawn(move || client.get_item(get("fwd", &format!("f{i}"))))
+        })
+        .collect();
+    for (i, thread) in threads.into_iter().enumerate() {
+        let item = thread.join().expect("thread").expect("reply");
+        assert_eq!(item, Some(key(&format!("f{i}"))));
+    }
+}
+
+#[test]
 fn hundred_async_requests_complete_out_of_order() {
     let server = start();
     let client = Client::connect_with(&server.addr, one_connection()).expect("connect");

@@ -3,6 +3,8 @@
 //! client must survive is deterministic:
 //! - `rev`: GetItems are held until 100 have arrived, then answered in
 //!   reverse order;
+//! - `fwd`: the same, answered in arrival order (the first caller, which
+//!   reads the socket, gets its reply first and must hand the reading on);
 //! - `missing`: a ResourceNotFound error reply;
 //! - `close`: the connection is closed without a reply;
 //! - `silent`: never answered;
@@ -100,10 +102,14 @@ fn serve(mut stream: TcpStream, own: String) {
             _ => String::new(),
         };
         match table_name.as_str() {
-            "rev" => {
+            "rev" | "fwd" => {
                 held.push((header, request));
                 if held.len() == 100 {
-                    for (header, request) in held.drain(..).rev() {
+                    let mut batch: Vec<_> = held.drain(..).collect();
+                    if table_name == "rev" {
+                        batch.reverse();
+                    }
+                    for (header, request) in batch {
                         let Request::GetItem(r) = request else {
                             continue;
                         };
