@@ -105,7 +105,7 @@ fn serve(mut stream: TcpStream, own: String) {
             "rev" | "fwd" => {
                 held.push((header, request));
                 if held.len() == 100 {
-                    let mut batch: Vec<_> = held.drain(..).collect();
+                    let mut batch = std::mem::take(&mut held);
                     if table_name == "rev" {
                         batch.reverse();
                     }
