@@ -19,6 +19,12 @@
 //! connection then simply park. The thread also expires async requests
 //! past their deadline (it reads with a short timeout to notice them).
 //!
+//! Writes are blocking for both kinds of caller (`write_all` under the
+//! writer lock, bounded by the request timeout); the kernel's send buffer
+//! absorbs them unless the server stops reading. The client does not cap
+//! requests in flight itself: the server answers past its `max_in_flight`
+//! with `TooManyRequests`.
+//!
 //! Errors: a read or write error, a bad header or an undecodable frame
 //! marks the connection broken; every request in flight on it fails with
 //! that error and the pool replaces the connection on next use.
@@ -446,16 +452,23 @@ fn reader_thread(conn: std::sync::Weak<Conn>) {
         }
         break;
     }
+    // Expire at least every tick, also under steady traffic (when reads
+    // never time out).
+    let mut expired_at = now();
     loop {
         let Some(c) = conn.upgrade() else { return };
         let result = lock(&c.reader).read_frame(None);
         match result {
             Ok(Some(frame)) => c.deliver(frame),
-            Ok(None) => c.expire(),
+            Ok(None) => {}
             Err(e) => {
                 c.fail(e);
                 return;
             }
+        }
+        if now().duration_since(expired_at) >= READER_TICK {
+            c.expire();
+            expired_at = now();
         }
     }
 }
