@@ -433,3 +433,67 @@ fn cli_commands_print_the_aws_shapes() {
         "{error}"
     );
 }
+
+#[test]
+fn the_binary_prints_json_and_one_error_line_with_exit_status_1() {
+    let server = exec_server::start("binary", 2);
+    let bin = env!("CARGO_BIN_EXE_dynacore");
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .args(args)
+            .env("DYNACORE_ENDPOINT", &server.addr)
+            .output()
+            .expect("run dynacore")
+    };
+    let out = run(&[
+        "create-table",
+        "--table-name",
+        "bin",
+        "--partition-key",
+        "pk:S",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[
+        "put",
+        "--table-name",
+        "bin",
+        "--item",
+        r#"{"pk": {"S": "a"}}"#,
+    ]);
+    assert!(out.status.success());
+    let out = run(&[
+        "put",
+        "--table-name",
+        "bin",
+        "--item",
+        r#"{"pk": {"S": "a"}}"#,
+        "--condition-expression",
+        "attribute_not_exists(pk)",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "dynacore: ConditionalCheckFailedException: The conditional request failed\n"
+    );
+    assert!(out.stdout.is_empty());
+    let out = run(&[
+        "get",
+        "--table-name",
+        "bin",
+        "--key",
+        r#"{"pk": {"S": "a"}}"#,
+    ]);
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(printed, json!({"Item": {"pk": {"S": "a"}}}));
+    // --endpoint wins over the environment.
+    let out = run(&["list-tables", "--endpoint", "127.0.0.1:1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("dynacore: connecting to 127.0.0.1:1: I/O error")
+    );
+}
