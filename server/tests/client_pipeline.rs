@@ -186,3 +186,33 @@ fn point_requests_count_as_routed_to_their_owner() {
     assert_eq!(stats.to_owner, 10);
     assert_eq!(stats.not_to_owner, 0);
 }
+
+/// Not a benchmark (the machine is shared): a sanity figure for the report,
+/// `cargo test --test client_pipeline -- --ignored --nocapture`.
+#[test]
+#[ignore]
+#[allow(clippy::disallowed_methods)] // a real socket, a real clock
+fn lone_blocking_caller_round_trip() {
+    let server = start();
+    let client = Client::connect_with(&server.addr, one_connection()).expect("connect");
+    client.get_item(get("t", "warm")).expect("warm");
+    for (label, async_mode) in [("blocking", false), ("async", true)] {
+        let mut samples = Vec::with_capacity(2000);
+        for i in 0..2000 {
+            let started = Instant::now();
+            let request = get("t", &format!("k{i}"));
+            if async_mode {
+                block_on(client.get_item_async(request)).expect("get");
+            } else {
+                client.get_item(request).expect("get");
+            }
+            samples.push(started.elapsed());
+        }
+        samples.sort();
+        println!(
+            "{label}: p50 {:?} p99 {:?}",
+            samples[samples.len() / 2],
+            samples[samples.len() * 99 / 100]
+        );
+    }
+}
