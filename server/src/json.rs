@@ -1,1 +1,0 @@
-//! DynamoDB's attribute-value JSON (placeholder until it lands).
