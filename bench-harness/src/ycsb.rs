@@ -29,8 +29,8 @@ pub struct YcsbArgs {
     /// YCSB core workload `a`…`f`, or the path of a YCSB-style properties file.
     #[arg(long, short = 'w', default_value = "a")]
     pub workload: String,
-    /// Targets to run, one after another: embedded, null, rocksdb, fjall, redb
-    /// (the last three need `--features baselines`).
+    /// Targets to run, one after another: embedded, server, null, rocksdb,
+    /// fjall, redb (the last three need `--features baselines`).
     #[arg(long, short = 't', value_delimiter = ',', default_value = "embedded")]
     pub target: Vec<String>,
     /// Records to load (YCSB's recordcount; default for a..f: 1,000,000).
@@ -46,6 +46,10 @@ pub struct YcsbArgs {
     /// Seconds at the start of the run phase whose operations are not measured.
     #[arg(long, default_value_t = 2.0)]
     pub warmup_s: f64,
+    /// The `server` target's server; default: start one in this process on a
+    /// free loopback port.
+    #[arg(long)]
+    pub server_addr: Option<String>,
     /// Client threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -241,7 +245,11 @@ fn run_targets(
                 .with_context(|| format!("target {name}: creating {}", dir.display()))?;
         }
         reset_peak_rss();
-        let target = targets::open(name, &dir, args.durability, spec.field_count)
+        let server = targets::ServerOptions {
+            addr: args.server_addr.clone(),
+            threads: args.threads,
+        };
+        let target = targets::open(name, &dir, args.durability, spec.field_count, &server)
             .with_context(|| format!("target {name}"))?;
         let shared = Arc::new(SharedState::new(spec));
         eprintln!(

@@ -7,6 +7,7 @@
 
 pub mod embedded;
 pub mod null;
+pub mod server;
 
 #[cfg(feature = "baselines")]
 pub mod baselines;
@@ -53,7 +54,16 @@ pub trait Target: Send + Sync {
 }
 
 /// The names `--target` accepts, in the order the help lists them.
-pub const TARGET_NAMES: &[&str] = &["embedded", "null", "rocksdb", "fjall", "redb"];
+pub const TARGET_NAMES: &[&str] = &["embedded", "server", "null", "rocksdb", "fjall", "redb"];
+
+/// How to reach the `server` target.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    /// A running server's address; `None` starts one in this process.
+    pub addr: Option<String>,
+    /// Harness threads (the client opens about as many connections).
+    pub threads: usize,
+}
 
 /// Opens target `name` with its files in `dir` (created if missing).
 pub fn open(
@@ -61,9 +71,16 @@ pub fn open(
     dir: &Path,
     durability: DurabilityMode,
     field_count: usize,
+    server: &ServerOptions,
 ) -> anyhow::Result<Box<dyn Target>> {
     match name {
         "embedded" => Ok(Box::new(embedded::Embedded::open(dir, durability)?)),
+        "server" => Ok(Box::new(server::ServerTarget::open(
+            dir,
+            durability,
+            server.addr.as_deref(),
+            server.threads,
+        )?)),
         "null" => Ok(Box::new(null::Null)),
         "rocksdb" | "fjall" | "redb" => open_baseline(name, dir, durability, field_count),
         other => anyhow::bail!(
