@@ -7,7 +7,6 @@
 //! threads and many futures on few connections, and shard-aware routing
 //! (every point request sent to its owner's core).
 
-#[path = "../client_support/mod.rs"]
 mod client_support;
 
 use std::collections::BTreeMap;
