@@ -1,6 +1,6 @@
 //! PENDING: move to server/tests/client_server.rs once wip-server (the
 //! runtime, `Server::start_db`) is merged; it passed against wip-server at
-//! f887535 (302 of 302 point requests to their owner).
+//! f887535 and again at 448702c (302 of 302 point requests to their owner).
 //!
 //! The client end to end through the real server, started in-process on
 //! 127.0.0.1 with free ports: every operation, pipelining from many
