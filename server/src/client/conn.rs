@@ -172,6 +172,9 @@ pub struct Conn {
     pub served_by: u16,
     writer: Mutex<TcpStream>,
     reader: Mutex<FrameReader>,
+    /// A third handle on the socket, to shut it down without waiting for
+    /// the writer's or the reader's lock.
+    control: TcpStream,
     state: Mutex<State>,
     next_id: AtomicU64,
     /// Quick check for the pool, mirrors `state.broken.is_some()`.
@@ -224,7 +227,9 @@ impl Conn {
         stream.set_nodelay(true)?;
         stream.set_write_timeout(Some(request_timeout))?;
         let read_half = stream.try_clone()?;
+        let control = stream.try_clone()?;
         Ok(Conn {
+            control,
             served_by: 0,
             writer: Mutex::new(stream),
             reader: Mutex::new(FrameReader {
@@ -393,7 +398,7 @@ impl Conn {
         if state.broken.is_none() {
             state.broken = Some(error);
         }
-        let _ = lock(&self.writer).shutdown(std::net::Shutdown::Both);
+        let _ = self.control.shutdown(std::net::Shutdown::Both);
     }
 
     fn ensure_reader_thread(self: &Arc<Self>) {
@@ -428,7 +433,7 @@ impl Conn {
 
 impl Drop for Conn {
     fn drop(&mut self) {
-        let _ = lock(&self.writer).shutdown(std::net::Shutdown::Both);
+        let _ = self.control.shutdown(std::net::Shutdown::Both);
     }
 }
 
