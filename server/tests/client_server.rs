@@ -1,7 +1,3 @@
-//! PENDING: move to server/tests/client_server.rs once wip-server (the
-//! runtime, `Server::start_db`) is merged; it passed against wip-server at
-//! f887535 and again at 448702c (302 of 302 point requests to their owner).
-//!
 //! The client end to end through the real server, started in-process on
 //! 127.0.0.1 with free ports: every operation, pipelining from many
 //! threads and many futures on few connections, and shard-aware routing
@@ -32,13 +28,10 @@ fn start(name: &str, shards: usize) -> (ServerHandle, std::path::PathBuf) {
         .durability(Durability::None)
         .open()
         .expect("open");
-    let config = ServerConfig {
-        data_dir: dir.clone(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        metrics_listen: None,
-        ..ServerConfig::default()
-    };
-    (Server::start_db(config, db).expect("start"), dir)
+    let mut config = ServerConfig::new(&dir);
+    config.listen = "127.0.0.1:0".parse().expect("addr");
+    config.metrics_listen = None;
+    (Server::start_with(config, db).expect("start"), dir)
 }
 
 fn item(pk: &str, sk: i64) -> Item {
