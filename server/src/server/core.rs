@@ -317,6 +317,9 @@ impl Core {
     fn close(&mut self, token: Token, reason: CloseReason) {
         if let Some(conn) = self.conns.remove(&token) {
             let _ = self.poller.delete(conn.stream.as_raw_fd(), token);
+            if matches!(reason, CloseReason::Shutdown | CloseReason::ProtocolError) {
+                end_gracefully(&conn.stream);
+            }
             self.shared.connections.fetch_sub(1, Ordering::AcqRel);
             self.metrics.connection_closed(reason);
         }
@@ -730,6 +733,27 @@ fn now() -> Instant {
 #[allow(clippy::disallowed_methods)] // Only after a failed wait, never per request.
 fn pause_after_failure() {
     std::thread::sleep(Duration::from_millis(10));
+}
+
+/// Before closing a connection whose replies must reach the peer (shutdown,
+/// an error frame): sends the FIN after the queued replies, then discards
+/// the input already waiting (bounded, without blocking).
+///
+/// Fix (found by tests/server_robustness.rs): closing a socket with unread
+/// input makes the kernel send a reset instead of a FIN, so a pipelining
+/// client saw ECONNRESET after a graceful shutdown (and a reset may drop
+/// replies not yet transmitted) instead of every reply and then EOF.
+fn end_gracefully(stream: &std::net::TcpStream) {
+    use std::io::Read;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut sink = [0u8; 16 * 1024];
+    let mut reader = stream;
+    for _ in 0..64 {
+        match reader.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Tells a connection over the limit why it is refused, without waiting.
