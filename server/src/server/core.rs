@@ -328,18 +328,39 @@ impl Core {
     /// Parses what dirty connections have buffered (as far as their limits
     /// allow), flushes their replies, and updates what the poller watches.
     fn service_dirty(&mut self, now: Instant) {
+        let max_out = self.shared.config.max_out_buffer_bytes;
         while let Some(token) = self.dirty.pop() {
-            self.handle_frames(token, now);
-            let Some(conn) = self.conns.get_mut(&token) else {
-                continue;
-            };
-            match conn.flush(now) {
-                Ok(n) => self.metrics.bytes_written(n),
-                Err(_) => {
-                    self.close(token, CloseReason::Error);
-                    continue;
+            // Fix (found by tests/server_robustness.rs, the half-close
+            // test): frames held back by the out-buffer limit were parsed
+            // again only on the connection's next socket event. When this
+            // flush empties the buffer there may be none (the client sent
+            // everything and waits: a stall), and a peer that had half-closed
+            // was closed below with those requests read but unanswered. So
+            // parse again whenever a flush makes room; each round writes
+            // bytes, so this ends when the input or the socket runs out.
+            let mut open = true;
+            loop {
+                self.handle_frames(token, now);
+                let Some(conn) = self.conns.get_mut(&token) else {
+                    open = false;
+                    break;
+                };
+                let held_back = conn.out_len() >= max_out;
+                match conn.flush(now) {
+                    Ok(n) => self.metrics.bytes_written(n),
+                    Err(_) => {
+                        self.close(token, CloseReason::Error);
+                        open = false;
+                        break;
+                    }
+                }
+                if !(held_back && conn.out_len() < max_out && !conn.close_after_flush) {
+                    break;
                 }
             }
+            let Some(conn) = self.conns.get_mut(&token).filter(|_| open) else {
+                continue;
+            };
             if conn.out_len() == 0 && conn.close_after_flush {
                 self.close(token, CloseReason::ProtocolError);
                 continue;
