@@ -222,6 +222,7 @@ fn garbage(len: usize, mut seed: u64) -> Vec<u8> {
 fn random_garbage_gets_a_malformed_error_frame_and_is_closed() {
     let _serial = serial();
     let server = start("garbage", 2, |_| {});
+    println!("network event loop: {}", server.io_backend());
     let mut good = WellBehaved::new(server.addr());
     for seed in 1..=3u64 {
         let mut bytes = garbage(4096, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -659,6 +660,75 @@ fn a_slow_reader_is_closed_after_the_write_timeout() {
     let _ = writer.join().unwrap();
     good.check();
     server.shutdown().unwrap();
+}
+
+/// Asks at once for replies ten times the out-buffer limit, then reads
+/// them all; `half_close`: says first that nothing more will be sent.
+fn pipelined_past_the_out_limit_all_answered(half_close: bool) {
+    let server = start(&format!("past-limit-{half_close}"), 1, |c| {
+        c.max_out_buffer_bytes = OUT_LIMIT_BYTES;
+    });
+    let mut good = WellBehaved::new(server.addr());
+    let value = "y".repeat(BIG_VALUE_BYTES);
+    let result = call(&mut good.stream, &put("big", &value));
+    assert!(matches!(result, Ok(Response::Write(_))), "{result:?}");
+    // 200 replies of ~50 KB, ten times the out-buffer limit, asked for at
+    // once; then the client says it will send nothing more.
+    const REQUESTS: u64 = 200;
+    let mut stream = connect(server.addr());
+    let bytes: Vec<u8> = (0..REQUESTS)
+        .flat_map(|id| frame(id, &get("big")))
+        .collect();
+    stream.write_all(&bytes).unwrap();
+    if half_close {
+        stream.shutdown(Shutdown::Write).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    while half_close || (seen.len() as u64) < REQUESTS {
+        let mut header = [0u8; 20];
+        match stream.read_exact(&mut header) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof => break,
+            Err(e) => panic!("after {} replies: {e}", seen.len()),
+        }
+        let header = FrameHeader::decode(&header, u32::MAX).unwrap();
+        let mut body = vec![0u8; header.body_len as usize];
+        stream.read_exact(&mut body).unwrap();
+        match decode_reply(&header, &body) {
+            Ok(Response::Item(Some(found))) => {
+                assert_eq!(found.get("v"), Some(&AttributeValue::S(value.clone())))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            seen.insert(header.request_id),
+            "{} twice",
+            header.request_id
+        );
+    }
+    assert_eq!(
+        seen.len() as u64,
+        REQUESTS,
+        "requests read but never answered"
+    );
+    good.check();
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn pipelined_past_the_out_limit_then_waiting_all_are_answered() {
+    let _serial = serial();
+    pipelined_past_the_out_limit_all_answered(false);
+}
+
+#[test]
+fn pipelined_past_the_out_limit_then_a_half_close_all_are_answered() {
+    let _serial = serial();
+    pipelined_past_the_out_limit_all_answered(true);
 }
 
 // ----- shutdown ----------------------------------------------------------------

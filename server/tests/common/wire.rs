@@ -16,6 +16,7 @@ use dynacore::{
 use dynacore_server::protocol::{
     ErrorReply, FrameHeader, HEADER_LEN, Opcode, Request, Response, encode_frame,
 };
+use dynacore_server::server::config::parse_io;
 use dynacore_server::server::{Server, ServerConfig, ServerHandle};
 
 /// The data directory `start(name, ..)` uses (emptied first).
@@ -24,7 +25,9 @@ pub fn data_dir(name: &str) -> std::path::PathBuf {
 }
 
 /// A server on 127.0.0.1:0 (metrics too), durability none, `shards`
-/// shards, in a fresh data directory; `tweak` adjusts the rest.
+/// shards, in a fresh data directory; `tweak` adjusts the rest. The
+/// environment variable `DYNACORE_TEST_IO` (`auto`, `io-uring`, `portable`)
+/// picks the network event loop, so the tests can be run on each.
 pub fn start(name: &str, shards: usize, tweak: impl FnOnce(&mut ServerConfig)) -> ServerHandle {
     let dir = data_dir(name);
     let _ = std::fs::remove_dir_all(&dir);
@@ -33,6 +36,9 @@ pub fn start(name: &str, shards: usize, tweak: impl FnOnce(&mut ServerConfig)) -
     config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
     config.shards = shards;
     config.durability = Durability::None;
+    if let Ok(io) = std::env::var("DYNACORE_TEST_IO") {
+        config.io = parse_io(&io).expect("DYNACORE_TEST_IO");
+    }
     tweak(&mut config);
     Server::start(config).expect("start server")
 }
