@@ -118,6 +118,8 @@ pub(crate) struct Core {
     /// Connections to revisit this turn: parse what is buffered, flush.
     dirty: Vec<Token>,
     last_sweep: Instant,
+    /// Listeners not watched until the next sweep (accept failed).
+    paused_listeners: Vec<usize>,
 }
 
 fn encode_reply(header: &FrameHeader, result: &ReplyResult) -> Vec<u8> {
@@ -166,6 +168,7 @@ impl Core {
             events: Vec::with_capacity(256),
             dirty: Vec::new(),
             last_sweep: now(),
+            paused_listeners: Vec::new(),
         })
     }
 
@@ -231,6 +234,7 @@ impl Core {
             let _ = self.poller.delete(listener.as_raw_fd(), token as Token);
         }
         self.listeners.clear();
+        self.paused_listeners.clear();
         // Stop reading; what was read is answered, then each connection closes.
         let tokens: Vec<Token> = self.conns.keys().copied().collect();
         for token in tokens {
@@ -254,8 +258,19 @@ impl Core {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    // Out of file descriptors, say: try again next turn.
-                    eprintln!("dynacore: core {}: accept failed: {e}", self.index);
+                    // Out of file descriptors, say. Fix (found by
+                    // tests/server_robustness.rs): retrying next turn spun
+                    // the core at full CPU, logging every turn, since the
+                    // listener stays readable; stop watching it until the
+                    // next timeout sweep instead.
+                    eprintln!(
+                        "dynacore: core {}: accept failed: {e} (retrying in {SWEEP_EVERY:?})",
+                        self.index
+                    );
+                    if let Some(l) = self.listeners.get(listener) {
+                        let _ = self.poller.delete(l.as_raw_fd(), listener as Token);
+                        self.paused_listeners.push(listener);
+                    }
                     return;
                 }
             };
@@ -711,6 +726,12 @@ impl Core {
 
     fn sweep(&mut self, now: Instant) {
         self.last_sweep = now;
+        for listener in std::mem::take(&mut self.paused_listeners) {
+            if let Some(l) = self.listeners.get(listener) {
+                let fd = l.as_raw_fd();
+                let _ = self.poller.add(fd, listener as Token, Interest::READABLE);
+            }
+        }
         let config = &self.shared.config;
         let mut expired = Vec::new();
         for (token, conn) in &self.conns {
