@@ -357,6 +357,106 @@ fn idle_connections_are_closed_after_the_idle_timeout() {
     server.shutdown().unwrap();
 }
 
+/// This process's CPU time (every thread), user plus system.
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage writes the local struct only.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+fn set_open_files_soft_limit(soft: u64) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit read and write the local struct only.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        limit.rlim_cur = soft;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+    }
+}
+
+/// A client socket made now, connected later (connecting needs no new
+/// descriptor, so it works when the process has none left).
+fn unconnected_socket() -> std::os::fd::OwnedFd {
+    use std::os::fd::FromRawFd;
+    // SAFETY: a fresh descriptor, owned by the returned value.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        assert!(fd >= 0);
+        std::os::fd::OwnedFd::from_raw_fd(fd)
+    }
+}
+
+fn connect_socket(socket: std::os::fd::OwnedFd, addr: SocketAddr) -> TcpStream {
+    use std::os::fd::AsRawFd;
+    let SocketAddr::V4(v4) = addr else {
+        panic!("IPv4 expected")
+    };
+    let sin = libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: v4.port().to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from_ne_bytes(v4.ip().octets()),
+        },
+        sin_zero: [0; 8],
+    };
+    // SAFETY: `sin` is a valid sockaddr_in of the size passed.
+    let rc = unsafe {
+        libc::connect(
+            socket.as_raw_fd(),
+            (&sin as *const libc::sockaddr_in).cast(),
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
+    let stream = TcpStream::from(socket);
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+#[test]
+fn out_of_descriptors_accept_fails_without_spinning_and_recovers() {
+    let _serial = serial();
+    let high = raise_open_files_limit();
+    let server = start("no-fds", 1, |_| {});
+    let mut good = WellBehaved::new(server.addr());
+    let sockets: Vec<_> = (0..3).map(|_| unconnected_socket()).collect();
+    // No descriptor left for the server's accept.
+    let open_now = std::fs::read_dir("/proc/self/fd").unwrap().count() as u64;
+    set_open_files_soft_limit(open_now.saturating_sub(1));
+    let mut waiting: Vec<TcpStream> = sockets
+        .into_iter()
+        .map(|s| connect_socket(s, server.addr()))
+        .collect();
+    let cpu_before = cpu_time();
+    let wall = Instant::now();
+    good.keep_checking(Duration::from_millis(500));
+    let cpu = cpu_time() - cpu_before;
+    let wall = wall.elapsed();
+    set_open_files_soft_limit(high);
+    println!("out of descriptors for {wall:?}: the process used {cpu:?} of CPU");
+    assert!(
+        cpu < wall / 2,
+        "{cpu:?} of CPU in {wall:?}: the core spins on a failing accept"
+    );
+    // With descriptors back, the waiting connections are served.
+    for stream in &mut waiting {
+        let result = call(stream, &get("good"));
+        assert!(matches!(result, Ok(Response::Item(Some(_)))), "{result:?}");
+    }
+    good.check();
+    server.shutdown().unwrap();
+}
+
 #[test]
 fn past_max_connections_one_more_is_refused_until_some_close() {
     let _serial = serial();
