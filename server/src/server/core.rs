@@ -257,6 +257,8 @@ impl Core {
                 Ok((stream, _)) => stream,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                // A client gone before it was accepted: nothing to pause for.
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionAborted => continue,
                 Err(e) => {
                     // Out of file descriptors, say. Fix (found by
                     // tests/server_robustness.rs): retrying next turn spun
