@@ -210,6 +210,18 @@ fn unknown_opcodes_and_bad_bodies_keep_the_connection_unknown_versions_close_it(
     assert_eq!(error_reply(&mut future), (8, ErrorCode::UnsupportedVersion));
     read_to_close(&mut future, Duration::from_secs(2));
     good.check();
+    // A Hello offering only versions this server does not speak: refused
+    // under its id, then closed.
+    let mut picky = connect(server.addr());
+    let hello = Request::Hello(dynacore_server::protocol::Hello {
+        min_version: VERSION + 1,
+        max_version: VERSION + 5,
+        client_name: "from the future".into(),
+    });
+    picky.write_all(&frame(9, &hello)).unwrap();
+    assert_eq!(error_reply(&mut picky), (9, ErrorCode::UnsupportedVersion));
+    read_to_close(&mut picky, Duration::from_secs(2));
+    good.check();
     server.shutdown().unwrap();
 }
 
