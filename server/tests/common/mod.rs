@@ -1,3 +1,4 @@
 //! Helpers shared by the protocol test binaries.
 
 pub mod doc_hex;
+pub mod wire;
