@@ -111,10 +111,8 @@ fn serve(mut stream: TcpStream, db: &Db, hello: &HelloReply, yes: &AtomicU64, no
                 }
                 match exec::execute(db, request) {
                     Execution::Ready(result) => result,
-                    Execution::Pending(_) => Err(ErrorReply::new(
-                        ErrorCode::Internal,
-                        "pending is not driven here",
-                    )),
+                    // A thread per connection: waiting here is fine.
+                    Execution::Pending(future) => super::block_on(future),
                 }
             }
         };
