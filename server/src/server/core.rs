@@ -17,10 +17,10 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
-use std::task::{Context, Poll, Wake};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::exec::{self, Execution, PendingReply, ReplyResult};
+use crate::exec::{self, Execution, ReplyResult};
 use crate::metrics::{CloseReason, CoreMetrics};
 use crate::protocol::{
     ErrorCode, ErrorReply, FrameError, FrameHeader, HelloReply, MIN_VERSION, Opcode, Request,
@@ -29,7 +29,10 @@ use crate::protocol::{
 
 use super::Shared;
 use super::conn::{Conn, Parsed};
+pub(crate) use super::inbox::{Message, StatsJob};
+use super::inbox::{Pending, PendingWake, ReplyTo};
 use super::poll::{Event, Interest, Poller, Token};
+use super::sockets::{end_gracefully, now, pause_after_failure, refuse};
 
 /// Tokens below this are listeners; connections count up from it.
 const FIRST_CONN_TOKEN: Token = 1 << 32;
@@ -37,71 +40,6 @@ const FIRST_CONN_TOKEN: Token = 1 << 32;
 const READ_CHUNKS_PER_EVENT: usize = 4;
 /// How often timeouts are checked.
 const SWEEP_EVERY: Duration = Duration::from_millis(100);
-
-/// What cores send each other.
-pub(crate) enum Message {
-    /// A request whose key this core owns, read on core `origin`.
-    Execute {
-        origin: usize,
-        conn: Token,
-        header: FrameHeader,
-        request: Box<Request>,
-        started: Instant,
-    },
-    /// The encoded reply frame to a request this core read.
-    Reply {
-        conn: Token,
-        frame: Vec<u8>,
-        opcode: Opcode,
-        started: Instant,
-        error: Option<ErrorCode>,
-        forwarded: bool,
-    },
-    /// A pending write's future was woken.
-    Woken(u64),
-    /// Send a copy of this core's metrics.
-    Snapshot(mpsc::Sender<CoreMetrics>),
-}
-
-/// A Stats request, handed to the metrics thread.
-pub(crate) struct StatsJob {
-    pub origin: usize,
-    pub conn: Token,
-    pub header: FrameHeader,
-    pub started: Instant,
-}
-
-/// Where a pending reply goes.
-enum ReplyTo {
-    Local(Token),
-    Remote { origin: usize, conn: Token },
-}
-
-struct Pending {
-    future: PendingReply,
-    header: FrameHeader,
-    reply_to: ReplyTo,
-    started: Instant,
-}
-
-/// Wakes a pending future: queues its id on its core and wakes the poller.
-struct PendingWake {
-    shared: Arc<Shared>,
-    core: usize,
-    id: u64,
-}
-
-impl Wake for PendingWake {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        let link = &self.shared.cores[self.core];
-        link.inbox.push(Message::Woken(self.id));
-        link.waker.wake();
-    }
-}
 
 pub(crate) struct Core {
     index: usize,
@@ -122,7 +60,7 @@ pub(crate) struct Core {
     paused_listeners: Vec<usize>,
 }
 
-fn encode_reply(header: &FrameHeader, result: &ReplyResult) -> Vec<u8> {
+pub(crate) fn encode_reply(header: &FrameHeader, result: &ReplyResult) -> Vec<u8> {
     let (is_error, body) = match result {
         Ok(response) => (false, response.to_body()),
         Err(error) => (true, error.to_body()),
@@ -764,56 +702,4 @@ impl Core {
         let (open, in_flight, out) = self.gauges();
         self.metrics.set_gauges(open, in_flight, out);
     }
-}
-
-/// The network loop's clock: real monotonic time (timeouts and latencies
-/// are about the real world; the engine's `Clock` is for driving storage
-/// tests).
-#[allow(clippy::disallowed_methods)]
-fn now() -> Instant {
-    Instant::now()
-}
-
-#[allow(clippy::disallowed_methods)] // Only after a failed wait, never per request.
-fn pause_after_failure() {
-    std::thread::sleep(Duration::from_millis(10));
-}
-
-/// Before closing a connection whose replies must reach the peer (shutdown,
-/// an error frame): sends the FIN after the queued replies, then discards
-/// the input already waiting (bounded, without blocking).
-///
-/// Fix (found by tests/server_robustness.rs): closing a socket with unread
-/// input makes the kernel send a reset instead of a FIN, so a pipelining
-/// client saw ECONNRESET after a graceful shutdown (and a reset may drop
-/// replies not yet transmitted) instead of every reply and then EOF.
-fn end_gracefully(stream: &std::net::TcpStream) {
-    use std::io::Read;
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    let mut sink = [0u8; 16 * 1024];
-    let mut reader = stream;
-    for _ in 0..64 {
-        match reader.read(&mut sink) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-    }
-}
-
-/// Tells a connection over the limit why it is refused, without waiting.
-fn refuse(mut stream: std::net::TcpStream, max: usize) {
-    use std::io::Write;
-    let _ = stream.set_nonblocking(true);
-    let header = FrameHeader {
-        version: VERSION,
-        opcode: 0,
-        flags: 0,
-        request_id: 0,
-        body_len: 0,
-    };
-    let reply = ErrorReply::new(
-        ErrorCode::TooManyRequests,
-        format!("the server has its maximum of {max} connections; try again later"),
-    );
-    let _ = stream.write_all(&encode_reply(&header, &Err(reply)));
 }

@@ -8,7 +8,9 @@
 pub mod config;
 pub mod conn;
 mod core;
+mod inbox;
 pub mod poll;
+mod sockets;
 
 pub use config::ServerConfig;
 
