@@ -355,6 +355,11 @@ impl Core {
         if self.poller.modify(fd, token, interest).is_ok()
             && let Some(conn) = self.conns.get_mut(&token)
         {
+            // Reading again after backpressure: the frame in progress gets a
+            // whole read timeout from now.
+            if wanted.0 && !conn.registered.0 && conn.frame_started.is_some() {
+                conn.frame_started = Some(now());
+            }
             conn.registered = wanted;
         }
     }
@@ -679,10 +684,13 @@ impl Core {
                 && now.duration_since(conn.last_write_progress) > config.write_timeout
             {
                 Some(CloseReason::WriteTimeout)
-            } else if conn
-                .frame_started
-                .is_some_and(|t| now.duration_since(t) > config.read_timeout)
+            } else if conn.registered.0
+                && conn
+                    .frame_started
+                    .is_some_and(|t| now.duration_since(t) > config.read_timeout)
             {
+                // Only while the server is reading the socket: a frame held
+                // back by backpressure is the server's wait, not the client's.
                 Some(CloseReason::ReadTimeout)
             } else if conn.is_quiet()
                 && conn.frame_started.is_none()
