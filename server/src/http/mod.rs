@@ -34,3 +34,6 @@ pub use gzip::decode_body;
 pub use limits::Limits;
 pub use request::{Headers, Request, Version, parse};
 pub use response::{reason_phrase, write_response};
+
+#[cfg(test)]
+mod tests;
