@@ -23,6 +23,7 @@
 
 mod crc32;
 mod error;
+pub mod fuzz;
 mod gzip;
 mod limits;
 mod request;

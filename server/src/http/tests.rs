@@ -150,6 +150,15 @@ fn parse_two_pipelined_requests_from_one_buffer() {
 }
 
 #[test]
+fn fuzz_oracle_parses_a_clean_pipeline_whole() {
+    let mut stream = DYNAMODB_REQUEST.to_vec();
+    stream.extend_from_slice(b"GET / HTTP/1.0\r\n\r\n");
+    let outcome = fuzz::fuzz_parse(&stream);
+    assert_eq!(outcome.requests_parsed, 2);
+    assert!(!outcome.refused);
+}
+
+#[test]
 fn parse_byte_by_byte_pipeline_equals_one_shot() {
     let mut stream = DYNAMODB_REQUEST.to_vec();
     stream.extend_from_slice(DYNAMODB_REQUEST);
@@ -676,5 +685,22 @@ proptest! {
         if let Ok(Some((_, consumed))) = parse(&bytes, &limits()) {
             prop_assert!(consumed <= bytes.len());
         }
+        fuzz::fuzz_parse(&bytes);
+    }
+
+    /// The fuzz oracle over pipelines of mutated requests, under its small
+    /// limits (so some requests pass them and some do not).
+    #[test]
+    fn prop_fuzz_oracle_holds_on_mutated_pipelines(
+        first in request_strategy(),
+        second in request_strategy(),
+        position in any::<prop::sample::Index>(),
+        replacement in any::<u8>(),
+    ) {
+        let mut stream = first;
+        stream.extend_from_slice(&second);
+        let position = position.index(stream.len());
+        stream[position] = replacement;
+        fuzz::fuzz_parse(&stream);
     }
 }
