@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod client;
 pub mod exec;
+pub mod http;
 pub mod json;
 pub mod metrics;
 pub mod protocol;
