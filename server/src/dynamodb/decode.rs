@@ -261,7 +261,7 @@ fn array<'a>(object: &'a Object, name: &str) -> Result<Option<&'a [Value]>, Dyna
     }
 }
 
-fn as_object<'a>(value: &'a Value) -> Result<&'a Object, DynamoError> {
+fn as_object(value: &Value) -> Result<&Object, DynamoError> {
     match value {
         Value::Object(o) => Ok(o),
         other => Err(type_error(other, "Structure")),
