@@ -7,6 +7,15 @@
 //!
 //! Member paths are DynamoDB's: the member name with a lower-case first
 //! letter (`TableName` is `tableName`), list elements as `.N.member`.
+//!
+//! Verified against DynamoDB's answers quoted in public issue threads:
+//! `member_null`, `STRUCTURE_NOT_EXPECTED`, `LIST_NOT_EXPECTED`,
+//! `scalar_not("NUMBER_VALUE", "String")`, `string_not_integer("Long")`.
+//! The rest follow DynamoDB's pattern but are unverified: `enum_value`,
+//! `at_least`, `at_most` (the AWS constraint wording), the other
+//! `scalar_not` kinds, `string_not_integer("Integer")`, `BODY_NOT_OBJECT`,
+//! `attribute_json`, `WRITE_REQUEST_ONE_OF`, `legacy_not_supported`,
+//! `member_not_supported`, `unknown_operation`.
 
 /// The `__type` prefix of every error body.
 pub const TYPE_PREFIX: &str = "com.amazonaws.dynamodb.v20120810#";
@@ -42,7 +51,7 @@ pub fn at_most(value: i64, path: &str, maximum: i64) -> String {
 }
 
 /// SerializationException: an object where a scalar or list was expected.
-pub const STRUCTURE_NOT_EXPECTED: &str = "Start of structure or map found where not expected.";
+pub const STRUCTURE_NOT_EXPECTED: &str = "Start of structure or map found where not expected";
 /// SerializationException: a list where a scalar or object was expected.
 pub const LIST_NOT_EXPECTED: &str = "Start of list found where not expected";
 /// SerializationException: the body is not a JSON object.
