@@ -231,10 +231,58 @@ fn object_member<'a>(object: &'a Object, name: &str) -> Result<Option<&'a Value>
     }
 }
 
+/// DynamoDB reads attribute values with the same typed reader as the
+/// request's members, so a JSON value of the wrong type inside one (`{"S":
+/// 5}`, `{"L": {}}`) is a SerializationException too. Everything else
+/// about attribute values is `crate::json`'s to check. The recursion is
+/// bounded by serde_json's nesting limit.
+fn check_value_types(value: &Value) -> Result<(), DynamoError> {
+    let Value::Object(object) = value else {
+        return Err(type_error(value, "Structure"));
+    };
+    for (tag, inner) in object {
+        let target = match tag.as_str() {
+            "S" | "N" | "B" => "String",
+            "BOOL" | "NULL" => "Boolean",
+            "L" | "SS" | "NS" | "BS" => "List",
+            "M" => "Map",
+            _ => continue,
+        };
+        let matches = match target {
+            "String" => inner.is_string(),
+            "Boolean" => inner.is_boolean(),
+            "List" => inner.is_array(),
+            _ => inner.is_object(),
+        };
+        if !matches {
+            return Err(type_error(inner, target));
+        }
+        match (tag.as_str(), inner) {
+            ("L", Value::Array(list)) => list.iter().try_for_each(check_value_types)?,
+            ("M", Value::Object(map)) => map.values().try_for_each(check_value_types)?,
+            ("SS" | "NS" | "BS", Value::Array(list)) => {
+                if let Some(bad) = list.iter().find(|m| !m.is_string()) {
+                    return Err(type_error(bad, "String"));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// An item, key or ExpressionAttributeValues member.
+fn attribute_map(value: &Value, name: &str) -> Result<Item, DynamoError> {
+    if let Value::Object(map) = value {
+        map.values().try_for_each(check_value_types)?;
+    }
+    item_from_json(value).map_err(|e| json_error(name, e))
+}
+
 fn item_member(object: &Object, name: &str) -> Result<Option<Item>, DynamoError> {
     match object_member(object, name)? {
         None => Ok(None),
-        Some(v) => item_from_json(v).map(Some).map_err(|e| json_error(name, e)),
+        Some(v) => attribute_map(v, name).map(Some),
     }
 }
 
@@ -452,10 +500,7 @@ fn batch_get_item(object: &Object) -> Result<Request, DynamoError> {
             Some(list) => {
                 for (index, key) in list.iter().enumerate() {
                     as_object(key)?;
-                    keys.push(
-                        item_from_json(key)
-                            .map_err(|e| json_error(&format!("Keys[{index}]"), e))?,
-                    );
+                    keys.push(attribute_map(key, &format!("Keys[{index}]"))?);
                 }
             }
         }
