@@ -1229,3 +1229,85 @@ fn the_arn_is_dynamodb_locals() {
         "arn:aws:dynamodb:ddblocal:000000000000:table/t1"
     );
 }
+
+#[test]
+fn any_json_in_any_member_is_answered_without_a_panic() {
+    let members = [
+        "TableName",
+        "Item",
+        "Key",
+        "ConditionExpression",
+        "ExpressionAttributeNames",
+        "ExpressionAttributeValues",
+        "ReturnValues",
+        "ReturnValuesOnConditionCheckFailure",
+        "UpdateExpression",
+        "ProjectionExpression",
+        "ConsistentRead",
+        "KeyConditionExpression",
+        "FilterExpression",
+        "ScanIndexForward",
+        "Limit",
+        "ExclusiveStartKey",
+        "Select",
+        "Segment",
+        "TotalSegments",
+        "IndexName",
+        "RequestItems",
+        "KeySchema",
+        "AttributeDefinitions",
+        "BillingMode",
+        "ProvisionedThroughput",
+        "ExclusiveStartTableName",
+    ];
+    let values = [
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1.5),
+        json!(1e300),
+        json!(u64::MAX),
+        json!("x"),
+        json!([]),
+        json!({}),
+        json!([{}]),
+        json!({"a": {}}),
+        json!({"a": {"M": {"b": {"L": [{}]}}}}),
+        json!({"t1": [{"PutRequest": {"Item": 1}}]}),
+        json!({"t1": {"Keys": [{"k": {"S": []}}]}}),
+        json!([{"AttributeName": 1, "KeyType": []}]),
+        json!({"ReadCapacityUnits": -5, "WriteCapacityUnits": 1e40}),
+    ];
+    let operations = [
+        "PutItem",
+        "GetItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "CreateTable",
+        "DescribeTable",
+        "DeleteTable",
+        "ListTables",
+        "UpdateTable",
+    ];
+    let mut answered = 0usize;
+    for operation in operations {
+        for member in members {
+            for value in &values {
+                let body = json!({"TableName": "t1", member: value});
+                match decode_request(operation, &body) {
+                    Ok(_) => answered += 1,
+                    Err(e) => {
+                        assert!(matches!(e.status, 400), "{operation} {body}: {e}");
+                        answered += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(answered, operations.len() * members.len() * values.len());
+}
