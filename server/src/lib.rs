@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod client;
+pub mod dynamodb;
 pub mod exec;
 pub mod http;
 pub mod json;
