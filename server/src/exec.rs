@@ -7,6 +7,7 @@
 //! that a request arriving on another core can be forwarded to its owner.
 
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 
 use dynacore::{Db, ShardId};
@@ -62,6 +63,47 @@ fn pending_write(
     }))
 }
 
+/// Runs `request` on this thread, as [`execute_unguarded`] does, but a
+/// panic in the engine becomes an `Internal` error reply (for this request
+/// only) instead of ending the calling core's thread — which would strand
+/// every connection on it and every request other cores forwarded to it.
+pub fn execute(db: &Db, request: Request) -> Execution {
+    match catch_unwind(AssertUnwindSafe(|| execute_unguarded(db, request))) {
+        Ok(Execution::Pending(future)) => Execution::Pending(Box::pin(Guarded(future))),
+        Ok(ready) => ready,
+        Err(panic) => Execution::Ready(Err(panicked(panic))),
+    }
+}
+
+/// A pending reply whose polls are guarded like [`execute`].
+struct Guarded(PendingReply);
+
+impl Future for Guarded {
+    type Output = ReplyResult;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<ReplyResult> {
+        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => std::task::Poll::Ready(Err(panicked(panic))),
+        }
+    }
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> ErrorReply {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    ErrorReply::new(
+        ErrorCode::Internal,
+        format!("the request failed inside the engine (a bug): {what}"),
+    )
+}
+
 /// Runs `request` on this thread. Point requests should run on their
 /// owner's core ([`owner`]); the engine is correct wherever they run.
 ///
@@ -69,7 +111,7 @@ fn pending_write(
 /// commit; nothing here waits for a sync). Everything else is `Ready`;
 /// BatchWriteItem and table changes still wait for their syncs on this
 /// thread.
-pub fn execute(db: &Db, request: Request) -> Execution {
+pub fn execute_unguarded(db: &Db, request: Request) -> Execution {
     let result = match request {
         Request::Hello(_) | Request::Stats => Err(ErrorReply::new(
             ErrorCode::Internal,

@@ -111,3 +111,26 @@ fn pipelined_requests_through_one_shard_address_are_all_answered_and_forwarded()
     assert!(owners > 0 && owners < n as usize);
     server.shutdown().unwrap();
 }
+
+#[test]
+fn requests_before_a_bad_header_are_still_answered_before_the_close() {
+    use std::io::{Read, Write};
+    let server = start("bad-after-good", 2, |_| {});
+    let mut stream = connect(server.shard_addrs()[0]);
+    create_table(&mut stream, "tbl");
+    // A key shard 1 owns: its put is forwarded, so its reply comes after
+    // the bad header has been read.
+    let owned_by_1 = (0..)
+        .map(|i| format!("k{i}"))
+        .find(|k| server.db().shard_of_item("tbl", &key(k)).unwrap().0 == 1)
+        .unwrap();
+    send(&mut stream, 5, &put(&owned_by_1, "v"));
+    stream.write_all(&[b'X'; 20]).unwrap();
+    let mut ids = vec![reply(&mut stream).0, reply(&mut stream).0];
+    ids.sort();
+    assert_eq!(ids, vec![0, 5], "the put's reply and the error frame");
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).expect("a clean close");
+    assert!(rest.is_empty());
+    server.shutdown().unwrap();
+}

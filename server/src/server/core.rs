@@ -316,7 +316,9 @@ impl Core {
             let Some(conn) = self.conns.get_mut(&token).filter(|_| open) else {
                 continue;
             };
-            if conn.out_len() == 0 && conn.close_after_flush {
+            // After a bad header, the requests read before it are still
+            // answered: close once nothing is in flight or unsent.
+            if conn.is_quiet() && conn.close_after_flush {
                 self.close(token, CloseReason::ProtocolError);
                 continue;
             }

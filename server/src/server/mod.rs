@@ -27,7 +27,7 @@ use crossbeam_queue::SegQueue;
 use dynacore::Db;
 
 use crate::metrics::{CoreMetrics, render_prometheus};
-use crate::protocol::Response;
+use crate::protocol::{ErrorCode, ErrorReply, Response};
 use core::{Core, Message, StatsJob};
 use poll::Waker;
 
@@ -180,9 +180,20 @@ fn gather(shared: &Shared) -> String {
 /// for each other.
 fn serve_stats(shared: Arc<Shared>, jobs: mpsc::Receiver<StatsJob>) {
     while let Ok(job) = jobs.recv() {
-        let text = gather(&shared);
-        let body = Response::Stats(text).to_body();
-        let mut frame = job.header.reply(false, body.len() as u32).encode().to_vec();
+        // While stopping, cores exit and would each cost `gather` its
+        // timeout: refuse instead, so shutdown never waits on Stats.
+        let stopping = shared.stopping.load(Ordering::Acquire);
+        let (is_error, body) = if stopping {
+            let reply = ErrorReply::new(ErrorCode::ShuttingDown, "the server is stopping");
+            (true, reply.to_body())
+        } else {
+            (false, Response::Stats(gather(&shared)).to_body())
+        };
+        let mut frame = job
+            .header
+            .reply(is_error, body.len() as u32)
+            .encode()
+            .to_vec();
         frame.extend_from_slice(&body);
         let link = &shared.cores[job.origin];
         link.inbox.push(Message::Reply {
@@ -190,7 +201,7 @@ fn serve_stats(shared: Arc<Shared>, jobs: mpsc::Receiver<StatsJob>) {
             frame,
             opcode: crate::protocol::Opcode::Stats,
             started: job.started,
-            error: None,
+            error: stopping.then_some(ErrorCode::ShuttingDown),
             forwarded: false,
         });
         link.waker.wake();
