@@ -280,19 +280,13 @@ fn a_sigkill_during_a_sync_write_load_loses_no_acknowledged_write() {
     let mut server = ServerProcess::start(&dir, 2, "sync");
     let client = Client::connect(&server.addr).expect("connect");
     client
-        .create_table(dynacore::CreateTableRequest {
-            table_name: "tbl".into(),
-            key_schema: vec![dynacore::KeySchemaElement::new(
-                "pk",
-                dynacore::KeyRole::Hash,
-            )],
-            attribute_definitions: vec![dynacore::AttributeDefinition::new(
+        .create_table(dynacore::CreateTableRequest::pay_per_request(
+            "tbl",
+            &dynacore::TableSchema::partition_only(dynacore::KeyAttribute::new(
                 "pk",
                 dynacore::KeyType::S,
-            )],
-            billing_mode: dynacore::BillingMode::PayPerRequest,
-            provisioned_throughput: None,
-        })
+            )),
+        ))
         .expect("create table");
     drop(client);
 

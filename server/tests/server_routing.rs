@@ -7,9 +7,8 @@
 use std::collections::BTreeMap;
 
 use dynacore::{
-    AttributeDefinition, AttributeValue, BillingMode, CreateTableRequest, Durability,
-    GetItemRequest, KeyRole, KeySchemaElement, KeyType, PutItemRequest, QueryRequest,
-    UpdateItemRequest,
+    AttributeValue, CreateTableRequest, Durability, GetItemRequest, KeyAttribute, KeyType,
+    PutItemRequest, QueryRequest, TableSchema, UpdateItemRequest,
 };
 use dynacore_server::client::{Client, ClientOptions};
 use dynacore_server::server::{Server, ServerConfig, ServerHandle};
@@ -38,13 +37,10 @@ fn local_ratio(server: &ServerHandle) -> f64 {
 /// client's own share of requests sent to their owner.
 fn drive(client: &Client) -> f64 {
     client
-        .create_table(CreateTableRequest {
-            table_name: "tbl".into(),
-            key_schema: vec![KeySchemaElement::new("pk", KeyRole::Hash)],
-            attribute_definitions: vec![AttributeDefinition::new("pk", KeyType::S)],
-            billing_mode: BillingMode::PayPerRequest,
-            provisioned_throughput: None,
-        })
+        .create_table(CreateTableRequest::pay_per_request(
+            "tbl",
+            &TableSchema::partition_only(KeyAttribute::new("pk", KeyType::S)),
+        ))
         .expect("create");
     for i in 0..400 {
         let key = BTreeMap::from([("pk".to_owned(), AttributeValue::S(format!("k{i}")))]);

@@ -12,10 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use dynacore::{
-    AttributeDefinition, BillingMode, CreateTableRequest, Durability, GetItemRequest,
-    KeySchemaElement, PutItemRequest,
-};
+use dynacore::{CreateTableRequest, Durability, GetItemRequest, PutItemRequest};
 use dynacore_server::client::{Client, ClientError, ClientOptions};
 use dynacore_server::protocol::ErrorCode;
 use dynacore_server::server::{Server, ServerConfig, ServerHandle};
@@ -80,20 +77,7 @@ impl ServerTarget {
         match client.describe_table(TABLE) {
             Ok(_) => {}
             Err(ClientError::Server(e)) if e.code == ErrorCode::ResourceNotFound => {
-                let schema = schema();
-                client.create_table(CreateTableRequest {
-                    table_name: TABLE.to_owned(),
-                    key_schema: vec![KeySchemaElement::new(
-                        schema.partition_key.name.clone(),
-                        dynacore::KeyRole::Hash,
-                    )],
-                    attribute_definitions: vec![AttributeDefinition::new(
-                        schema.partition_key.name.clone(),
-                        schema.partition_key.key_type,
-                    )],
-                    billing_mode: BillingMode::PayPerRequest,
-                    provisioned_throughput: None,
-                })?;
+                client.create_table(CreateTableRequest::pay_per_request(TABLE, &schema()))?;
             }
             Err(e) => return Err(e).context("describing usertable"),
         }

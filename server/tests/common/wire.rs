@@ -10,8 +10,8 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use dynacore::{
-    AttributeDefinition, AttributeValue, BillingMode, CreateTableRequest, Durability,
-    GetItemRequest, Item, KeyRole, KeySchemaElement, KeyType, PutItemRequest,
+    AttributeValue, CreateTableRequest, Durability, GetItemRequest, Item, KeyAttribute, KeyType,
+    PutItemRequest, TableSchema,
 };
 use dynacore_server::protocol::{
     ErrorReply, FrameHeader, HEADER_LEN, Opcode, Request, Response, encode_frame,
@@ -97,13 +97,10 @@ pub fn call(stream: &mut TcpStream, request: &Request) -> Result<Response, Error
 }
 
 pub fn create_table(stream: &mut TcpStream, name: &str) {
-    let request = Request::CreateTable(CreateTableRequest {
-        table_name: name.into(),
-        key_schema: vec![KeySchemaElement::new("pk", KeyRole::Hash)],
-        attribute_definitions: vec![AttributeDefinition::new("pk", KeyType::S)],
-        billing_mode: BillingMode::PayPerRequest,
-        provisioned_throughput: None,
-    });
+    let request = Request::CreateTable(CreateTableRequest::pay_per_request(
+        name,
+        &TableSchema::partition_only(KeyAttribute::new("pk", KeyType::S)),
+    ));
     let result = call(stream, &request);
     assert!(matches!(result, Ok(Response::Table(_))), "{result:?}");
 }
