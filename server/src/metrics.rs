@@ -135,6 +135,9 @@ pub struct CoreMetrics {
     pub(crate) forwards_executed: u64,
     /// Frames refused before execution, by code.
     pub(crate) frame_errors: [u64; ERROR_CODE_COUNT],
+    /// DynamoDB API requests answered with an error before reaching the
+    /// engine (bad HTTP, unknown operation, bad JSON, a refused signature).
+    pub(crate) http_errors: u64,
     pub(crate) connections_opened: u64,
     /// By reason (`CloseReason::ALL` order).
     pub(crate) connections_closed: [u64; CLOSE_REASON_COUNT],
@@ -165,6 +168,7 @@ impl CoreMetrics {
             operations: Default::default(),
             forwards_executed: 0,
             frame_errors: [0; ERROR_CODE_COUNT],
+            http_errors: 0,
             connections_opened: 0,
             connections_closed: [0; CLOSE_REASON_COUNT],
             read_bytes: 0,
@@ -215,6 +219,10 @@ impl CoreMetrics {
     /// unknown opcode, over a limit).
     pub fn record_frame_error(&mut self, code: ErrorCode) {
         self.frame_errors[error_index(code)] += 1;
+    }
+
+    pub fn record_http_error(&mut self) {
+        self.http_errors += 1;
     }
 
     pub fn connection_opened(&mut self) {

@@ -31,6 +31,7 @@ fn start(name: &str, shards: usize) -> (ServerHandle, std::path::PathBuf) {
     let mut config = ServerConfig::new(&dir);
     config.listen = "127.0.0.1:0".parse().expect("addr");
     config.metrics_listen = None;
+    config.dynamodb_listen = None;
     (Server::start_with(config, db).expect("start"), dir)
 }
 

@@ -39,6 +39,8 @@ impl ServerProcess {
                 durability,
                 "--metrics-listen",
                 "127.0.0.1:0",
+                "--dynamodb-listen",
+                "127.0.0.1:0",
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

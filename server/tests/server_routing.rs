@@ -19,6 +19,7 @@ fn start(name: &str) -> ServerHandle {
     let mut config = ServerConfig::new(&dir);
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.metrics_listen = None;
+    config.dynamodb_listen = None;
     config.shards = 2;
     config.durability = Durability::None;
     Server::start(config).expect("start")

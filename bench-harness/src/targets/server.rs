@@ -54,6 +54,7 @@ impl ServerTarget {
                 let mut config = ServerConfig::new(dir.join("server"));
                 config.listen = "127.0.0.1:0".parse().expect("literal address");
                 config.metrics_listen = None;
+                config.dynamodb_listen = None;
                 config.durability = match durability {
                     DurabilityMode::Sync => Durability::Sync,
                     DurabilityMode::None => Durability::None,

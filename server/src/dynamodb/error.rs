@@ -52,6 +52,31 @@ impl DynamoError {
         )
     }
 
+    /// `ResourceNotFoundException` (400).
+    pub fn resource_not_found(message: impl Into<String>) -> Self {
+        DynamoError::client("ResourceNotFoundException", message)
+    }
+
+    /// `InternalServerError` (500).
+    pub fn internal(message: impl Into<String>) -> Self {
+        DynamoError {
+            type_name: "InternalServerError",
+            message: message.into(),
+            status: 500,
+            item: None,
+        }
+    }
+
+    /// An error of another type (authentication's), with its status.
+    pub fn other(type_name: &'static str, message: impl Into<String>, status: u16) -> Self {
+        DynamoError {
+            type_name,
+            message: message.into(),
+            status,
+            item: None,
+        }
+    }
+
     /// The DynamoDB error for an engine's error reply.
     pub fn from_engine(reply: &ErrorReply) -> Self {
         let status = match reply.code {

@@ -86,12 +86,55 @@ pub fn member_not_supported(member: &str) -> String {
     format!("{member} is not supported yet")
 }
 
-/// UnknownOperationException.
-pub fn unknown_operation(operation: &str) -> String {
-    format!("The operation {operation} is not supported by this server")
+/// UnknownOperationException: DynamoDB's text, whatever the operation.
+pub fn unknown_operation(_operation: &str) -> String {
+    UNKNOWN_OPERATION.to_owned()
 }
 
 /// ValidationException: a BatchWriteItem WriteRequest with both or
 /// neither of PutRequest and DeleteRequest.
 pub const WRITE_REQUEST_ONE_OF: &str =
     "A WriteRequest must contain exactly one of PutRequest and DeleteRequest";
+
+// ----- the HTTP layer and the operations it answers itself -----
+// Unverified unless said: DynamoDB's pattern, not captured answers.
+
+/// An unknown or missing `X-Amz-Target` (DynamoDB Local's text, verified
+/// in a public SDK issue thread).
+pub const UNKNOWN_OPERATION: &str = "An unknown operation was requested.";
+
+/// A request body that is not JSON at all, or nested past the parser's
+/// depth limit.
+pub fn body_not_json(detail: &str) -> String {
+    format!("The request body is not valid JSON: {detail}")
+}
+
+/// A `Content-Type` other than the two the API takes.
+pub fn content_type(found: &str) -> String {
+    format!(
+        "Unsupported Content-Type '{found}': expected application/x-amz-json-1.0 or application/json"
+    )
+}
+
+/// TagResource past 50 tags on one table.
+pub const TOO_MANY_TAGS: &str = "One or more parameter values were invalid: The number of tags on the resource exceeds the maximum of 50";
+
+/// A `ResourceArn` of the wrong JSON type.
+pub const ARN_NOT_STRING: &str = "NUMBER_VALUE can not be converted to a String";
+
+/// A `ResourceArn` that is not a DynamoDB table's.
+pub fn invalid_arn(arn: &str) -> String {
+    format!("Invalid TableArn: Invalid ResourceArn provided as input {arn}")
+}
+
+/// A well-formed ARN of a table that does not exist.
+pub fn arn_not_found(arn: &str) -> String {
+    format!("Requested resource not found: ResourcArn: {arn} not found")
+}
+
+/// A tag key or value outside its length bounds.
+pub fn tag_length(path: &str, value: &str, minimum: usize, maximum: usize) -> String {
+    format!(
+        "1 validation error detected: Value '{value}' at '{path}' failed to satisfy constraint: Member must have length less than or equal to {maximum} and greater than or equal to {minimum}"
+    )
+}

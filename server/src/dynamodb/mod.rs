@@ -9,10 +9,14 @@
 //! `messages.rs`. The engine validates the request itself
 //! (`docs/semantics.md`), so only JSON-shape errors are decided here.
 
+pub mod auth;
+mod capacity;
+pub mod control;
 mod decode;
 mod encode;
 mod error;
 pub mod messages;
+pub mod service;
 
 #[cfg(test)]
 mod tests;

@@ -228,6 +228,19 @@ fn render_requests(out: &mut Exposition, cores: &[CoreMetrics]) {
     }
 
     out.family(
+        "dynacore_dynamodb_refused_total",
+        Kind::Counter,
+        "DynamoDB API requests refused before reaching the engine (bad HTTP or JSON, unknown operation, signature).",
+    );
+    for (core, shard) in cores.iter().zip(&shards) {
+        out.sample(
+            "dynacore_dynamodb_refused_total",
+            &[("shard", shard)],
+            core.http_errors,
+        );
+    }
+
+    out.family(
         "dynacore_request_latency_seconds",
         Kind::Summary,
         "Time from a request's frame being complete to its reply being queued, merged over cores.",

@@ -26,6 +26,12 @@ pub struct ServerConfig {
     pub io: IoChoice,
     /// `metrics_listen`: the HTTP `/metrics` address, or `off`.
     pub metrics_listen: Option<SocketAddr>,
+    /// `dynamodb_listen`: the DynamoDB JSON API's HTTP address (every core
+    /// accepts on it), or `off`.
+    pub dynamodb_listen: Option<SocketAddr>,
+    /// `auth`: a file of access key / secret pairs; when set, the DynamoDB
+    /// API verifies SigV4 signatures against it (else any are accepted).
+    pub auth: Option<PathBuf>,
     /// `shard_port_base`: core i's own port is base + i (0: any free port).
     pub shard_port_base: u16,
     /// `forward`: send a point request to its owner's core (default true);
@@ -62,6 +68,8 @@ impl ServerConfig {
             durability: Durability::Sync,
             io: IoChoice::Auto,
             metrics_listen: Some("127.0.0.1:7780".parse().expect("literal address")),
+            dynamodb_listen: Some("127.0.0.1:8000".parse().expect("literal address")),
+            auth: None,
             shard_port_base: 0,
             forward: true,
             max_connections: 4096,
@@ -100,6 +108,13 @@ impl ServerConfig {
                     addr => Some(parse_addr(addr)?),
                 }
             }
+            "dynamodb_listen" => {
+                self.dynamodb_listen = match value {
+                    "off" | "none" => None,
+                    addr => Some(parse_addr(addr)?),
+                }
+            }
+            "auth" => self.auth = Some(PathBuf::from(value)),
             "shard_port_base" => self.shard_port_base = value.parse().context("expected a port")?,
             "forward" => self.forward = parse_bool(value)?,
             "max_connections" => self.max_connections = positive(value)?,

@@ -26,9 +26,21 @@ pub enum Parsed {
     Bad(FrameError, u64),
 }
 
+/// Which protocol a connection speaks, decided by the listener that
+/// accepted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// dynacore's binary frames (`docs/protocol.md`).
+    Binary,
+    /// HTTP/1.1 carrying DynamoDB's JSON API (`docs/dynamodb-compat.md`).
+    /// One request executes at a time, so answers leave in request order.
+    DynamoDb,
+}
+
 #[derive(Debug)]
 pub struct Conn {
     pub stream: TcpStream,
+    pub protocol: Protocol,
     /// Read but not yet parsed: `inbuf[in_start..]`.
     pub inbuf: Vec<u8>,
     pub in_start: usize,
@@ -54,9 +66,10 @@ pub struct Conn {
 }
 
 impl Conn {
-    pub fn new(stream: TcpStream, now: Instant) -> Self {
+    pub fn new(stream: TcpStream, protocol: Protocol, now: Instant) -> Self {
         Conn {
             stream,
+            protocol,
             inbuf: Vec::new(),
             in_start: 0,
             outbuf: Vec::new(),
@@ -235,7 +248,7 @@ mod tests {
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
         server.set_nonblocking(true).unwrap();
-        (Conn::new(server, Instant::now()), client)
+        (Conn::new(server, Protocol::Binary, Instant::now()), client)
     }
 
     #[test]

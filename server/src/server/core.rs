@@ -28,11 +28,14 @@ use crate::protocol::{
 };
 
 use super::Shared;
-use super::conn::{Conn, Parsed};
+use super::conn::{Conn, Parsed, Protocol};
 pub(crate) use super::inbox::{Message, StatsJob};
 use super::inbox::{Pending, PendingWake, ReplyTo};
 use super::poll::{Event, Interest, Poller, Token};
 use super::sockets::{end_gracefully, now, pause_after_failure, refuse};
+
+mod dynamo;
+pub(crate) use dynamo::DynamoCall;
 
 /// Tokens below this are listeners; connections count up from it.
 const FIRST_CONN_TOKEN: Token = 1 << 32;
@@ -45,7 +48,8 @@ pub(crate) struct Core {
     index: usize,
     shared: Arc<Shared>,
     poller: Box<dyn Poller>,
-    listeners: Vec<TcpListener>,
+    /// Each listener, with the protocol its connections speak.
+    listeners: Vec<(TcpListener, Protocol)>,
     conns: HashMap<Token, Conn>,
     next_token: Token,
     pending: HashMap<u64, Pending>,
@@ -58,6 +62,8 @@ pub(crate) struct Core {
     last_sweep: Instant,
     /// Listeners not watched until the next sweep (accept failed).
     paused_listeners: Vec<usize>,
+    /// DynamoDB API requests answered, for their request ids.
+    dynamodb_requests: u64,
 }
 
 pub(crate) fn encode_reply(header: &FrameHeader, result: &ReplyResult) -> Vec<u8> {
@@ -86,10 +92,10 @@ impl Core {
         index: usize,
         shared: Arc<Shared>,
         mut poller: Box<dyn Poller>,
-        listeners: Vec<TcpListener>,
+        listeners: Vec<(TcpListener, Protocol)>,
         stats_jobs: mpsc::Sender<StatsJob>,
     ) -> std::io::Result<Core> {
-        for (token, listener) in listeners.iter().enumerate() {
+        for (token, (listener, _)) in listeners.iter().enumerate() {
             poller.add(listener.as_raw_fd(), token as Token, Interest::READABLE)?;
         }
         Ok(Core {
@@ -107,6 +113,7 @@ impl Core {
             dirty: Vec::new(),
             last_sweep: now(),
             paused_listeners: Vec::new(),
+            dynamodb_requests: 0,
         })
     }
 
@@ -168,7 +175,7 @@ impl Core {
     }
 
     fn begin_shutdown(&mut self, now: Instant) {
-        for (token, listener) in self.listeners.iter().enumerate() {
+        for (token, (listener, _)) in self.listeners.iter().enumerate() {
             let _ = self.poller.delete(listener.as_raw_fd(), token as Token);
         }
         self.listeners.clear();
@@ -188,9 +195,10 @@ impl Core {
 
     fn accept(&mut self, listener: usize, now: Instant) {
         loop {
-            let Some(l) = self.listeners.get(listener) else {
+            let Some((l, protocol)) = self.listeners.get(listener) else {
                 return;
             };
+            let protocol = *protocol;
             let stream = match l.accept() {
                 Ok((stream, _)) => stream,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
@@ -207,7 +215,7 @@ impl Core {
                         "dynacore: core {}: accept failed: {e} (retrying in {SWEEP_EVERY:?})",
                         self.index
                     );
-                    if let Some(l) = self.listeners.get(listener) {
+                    if let Some((l, _)) = self.listeners.get(listener) {
                         let _ = self.poller.delete(l.as_raw_fd(), listener as Token);
                         self.paused_listeners.push(listener);
                     }
@@ -240,7 +248,7 @@ impl Core {
                 self.shared.connections.fetch_sub(1, Ordering::AcqRel);
                 continue;
             }
-            self.conns.insert(token, Conn::new(stream, now));
+            self.conns.insert(token, Conn::new(stream, protocol, now));
             self.metrics.connection_opened();
         }
     }
@@ -333,7 +341,13 @@ impl Core {
 
     fn can_take_more(&self, conn: &Conn) -> bool {
         let config = &self.shared.config;
-        conn.in_flight < config.max_in_flight
+        // An HTTP connection runs one request at a time (answers must
+        // leave in order); what it pipelines waits in the socket meanwhile.
+        let max_in_flight = match conn.protocol {
+            Protocol::Binary => config.max_in_flight,
+            Protocol::DynamoDb => 1,
+        };
+        conn.in_flight < max_in_flight
             && conn.out_len() < config.max_out_buffer_bytes
             && !conn.close_after_flush
     }
@@ -374,6 +388,9 @@ impl Core {
             let Some(conn) = self.conns.get_mut(&token) else {
                 return;
             };
+            if conn.protocol == Protocol::DynamoDb {
+                return self.handle_http(token, now);
+            }
             if conn.close_after_flush
                 || conn.in_flight >= self.shared.config.max_in_flight
                 || conn.out_len() >= self.shared.config.max_out_buffer_bytes
@@ -572,6 +589,7 @@ impl Core {
                 let opcode = Opcode::from_u8(header.opcode).unwrap_or(Opcode::Hello);
                 self.answer_op(token, &header, opcode, result, started, now, false);
             }
+            ReplyTo::DynamoDb(call) => self.answer_http(*call, &result, started, now),
             ReplyTo::Remote { origin, conn } => {
                 let error = result.as_ref().err().map(|e| e.code);
                 let frame = encode_reply(&header, &result);
@@ -674,7 +692,7 @@ impl Core {
     fn sweep(&mut self, now: Instant) {
         self.last_sweep = now;
         for listener in std::mem::take(&mut self.paused_listeners) {
-            if let Some(l) = self.listeners.get(listener) {
+            if let Some((l, _)) = self.listeners.get(listener) {
                 let fd = l.as_raw_fd();
                 let _ = self.poller.add(fd, listener as Token, Interest::READABLE);
             }

@@ -49,7 +49,12 @@ pub(crate) struct StatsJob {
 /// Where a pending reply goes.
 pub(crate) enum ReplyTo {
     Local(Token),
-    Remote { origin: usize, conn: Token },
+    /// A DynamoDB API request on this core's connection.
+    DynamoDb(Box<super::core::DynamoCall>),
+    Remote {
+        origin: usize,
+        conn: Token,
+    },
 }
 
 pub(crate) struct Pending {

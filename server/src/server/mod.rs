@@ -28,6 +28,7 @@ use dynacore::Db;
 
 use crate::metrics::{CoreMetrics, render_prometheus};
 use crate::protocol::{ErrorCode, ErrorReply, Response};
+use conn::Protocol;
 use core::{Core, Message, StatsJob};
 use poll::Waker;
 
@@ -50,6 +51,14 @@ pub(crate) struct Shared {
     drained: AtomicUsize,
     /// Open connections, over every core (checked at accept only).
     connections: AtomicUsize,
+    /// The DynamoDB API's table tags.
+    tags: crate::dynamodb::control::Tags,
+    /// The DynamoDB API's request size limits.
+    http_limits: crate::http::Limits,
+    /// The DynamoDB API's signature check (`--auth`); `None` accepts any.
+    authenticate: Option<Box<crate::dynamodb::service::Authenticate>>,
+    /// Mixed into DynamoDB request ids so that runs differ.
+    request_id_seed: u64,
 }
 
 /// A running server; see [`Server::start`]. Dropping it shuts it down.
@@ -61,6 +70,7 @@ pub struct ServerHandle {
     addr: SocketAddr,
     shard_addrs: Vec<SocketAddr>,
     metrics_addr: Option<SocketAddr>,
+    dynamodb_addr: Option<SocketAddr>,
     io_backend: &'static str,
     io_fallback: Option<String>,
 }
@@ -233,6 +243,26 @@ impl Server {
             main_addr = listener.local_addr()?;
             shared_listeners.push(listener);
         }
+        // The DynamoDB API: one more shared address, on every core.
+        let mut dynamodb_listeners = Vec::with_capacity(cores);
+        let mut dynamodb_addr = config.dynamodb_listen;
+        if let Some(mut addr) = config.dynamodb_listen {
+            for _ in 0..cores {
+                let listener = bind(addr, true)
+                    .with_context(|| format!("listening on {addr} (DynamoDB API)"))?;
+                addr = listener.local_addr()?;
+                dynamodb_listeners.push(Some(listener));
+            }
+            dynamodb_addr = Some(addr);
+        } else {
+            dynamodb_listeners.resize_with(cores, || None);
+        }
+        let tags_file = config.data.join("dynamodb-tags.json");
+        let tags = crate::dynamodb::control::Tags::open(Some(tags_file))?;
+        let authenticate = match &config.auth {
+            None => None,
+            Some(path) => Some(crate::dynamodb::auth::from_file(path)?),
+        };
         let mut own_listeners = Vec::with_capacity(cores);
         let mut shard_addrs = Vec::with_capacity(cores);
         for index in 0..cores {
@@ -275,6 +305,10 @@ impl Server {
             stopping: AtomicBool::new(false),
             drained: AtomicUsize::new(0),
             connections: AtomicUsize::new(0),
+            tags,
+            http_limits: crate::http::Limits::default(),
+            authenticate,
+            request_id_seed: sockets::random_seed(),
         });
         let (stats_tx, stats_rx) = mpsc::channel();
         let stats_thread = {
@@ -285,15 +319,18 @@ impl Server {
         };
         let cpus = dynacore::shard::allowed_cpus();
         let mut threads = Vec::with_capacity(cores);
-        let listener_pairs = shared_listeners.into_iter().zip(own_listeners);
-        for (index, (poller, (main, own))) in pollers.into_iter().zip(listener_pairs).enumerate() {
-            let core = Core::new(
-                index,
-                shared.clone(),
-                poller,
-                vec![main, own],
-                stats_tx.clone(),
-            )?;
+        let listener_sets = shared_listeners
+            .into_iter()
+            .zip(own_listeners)
+            .zip(dynamodb_listeners);
+        for (index, (poller, ((main, own), dynamodb))) in
+            pollers.into_iter().zip(listener_sets).enumerate()
+        {
+            let mut listeners = vec![(main, Protocol::Binary), (own, Protocol::Binary)];
+            if let Some(listener) = dynamodb {
+                listeners.push((listener, Protocol::DynamoDb));
+            }
+            let core = Core::new(index, shared.clone(), poller, listeners, stats_tx.clone())?;
             let cpu = (!cpus.is_empty()).then(|| cpus[index % cpus.len()]);
             threads.push(
                 std::thread::Builder::new()
@@ -328,6 +365,7 @@ impl Server {
             addr: main_addr,
             shard_addrs,
             metrics_addr,
+            dynamodb_addr,
             io_backend,
             io_fallback,
         })
@@ -348,6 +386,11 @@ impl ServerHandle {
     /// The `/metrics` address, if serving it.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
         self.metrics_addr
+    }
+
+    /// The DynamoDB JSON API's address, if serving it.
+    pub fn dynamodb_addr(&self) -> Option<SocketAddr> {
+        self.dynamodb_addr
     }
 
     /// The network event loop's backend: `io_uring` or `epoll`.
@@ -433,6 +476,14 @@ pub struct ServeArgs {
     /// The HTTP /metrics address, or `off`.
     #[arg(long)]
     pub metrics_listen: Option<String>,
+    /// The DynamoDB JSON API's HTTP address (every core accepts on it), or
+    /// `off`; default 127.0.0.1:8000.
+    #[arg(long)]
+    pub dynamodb_listen: Option<String>,
+    /// Verify SigV4 signatures against this file of `ACCESS_KEY SECRET`
+    /// lines (default: accept any credentials, as DynamoDB Local does).
+    #[arg(long)]
+    pub auth: Option<PathBuf>,
     /// Run every request on the core that read it (no forwarding to owners).
     #[arg(long)]
     pub no_forward: bool,
@@ -466,6 +517,12 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     }
     if let Some(metrics) = &args.metrics_listen {
         config.set("metrics_listen", metrics)?;
+    }
+    if let Some(dynamodb) = &args.dynamodb_listen {
+        config.set("dynamodb_listen", dynamodb)?;
+    }
+    if let Some(auth) = &args.auth {
+        config.auth = Some(auth.clone());
     }
     if args.no_forward {
         config.forward = false;
@@ -522,6 +579,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     eprintln!("  listening on {} (every core)", handle.addr());
     for (shard, addr) in handle.shard_addrs().iter().enumerate() {
         eprintln!("  shard {shard} listening on {addr}");
+    }
+    match handle.dynamodb_addr() {
+        Some(addr) => eprintln!("  DynamoDB API: http://{addr}"),
+        None => eprintln!("  DynamoDB API: off"),
     }
     match handle.metrics_addr() {
         Some(addr) => eprintln!("  metrics: http://{addr}/metrics"),

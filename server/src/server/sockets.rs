@@ -58,3 +58,12 @@ pub(crate) fn refuse(mut stream: std::net::TcpStream, max: usize) {
     );
     let _ = stream.write_all(&encode_reply(&header, &Err(reply)));
 }
+
+/// A seed that differs between runs (the wall clock and the process id),
+/// for ids that must not repeat across restarts; not a secret.
+pub(crate) fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ (u64::from(std::process::id()) << 32)
+}

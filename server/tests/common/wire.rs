@@ -34,6 +34,7 @@ pub fn start(name: &str, shards: usize, tweak: impl FnOnce(&mut ServerConfig)) -
     let mut config = ServerConfig::new(&dir);
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
+    config.dynamodb_listen = Some("127.0.0.1:0".parse().unwrap());
     config.shards = shards;
     config.durability = Durability::None;
     if let Ok(io) = std::env::var("DYNACORE_TEST_IO") {
