@@ -175,15 +175,12 @@ impl Core {
         seed[..8].copy_from_slice(&self.shared.request_id_seed.to_le_bytes());
         seed[8..16].copy_from_slice(&(self.index as u64).to_le_bytes());
         seed[16..].copy_from_slice(&self.dynamodb_requests.to_le_bytes());
-        let a = xxhash_rust::xxh3::xxh3_128_with_seed(&seed, 1);
-        let b = xxhash_rust::xxh3::xxh3_128_with_seed(&seed, 2);
+        // 12 characters (60 bits) from each of five 64-bit hashes.
+        let words: [u64; 5] =
+            std::array::from_fn(|i| xxhash_rust::xxh3::xxh3_64_with_seed(&seed, i as u64));
         let mut id = String::with_capacity(52);
         for i in 0..52 {
-            let bits = if i < 25 {
-                a >> (i * 5)
-            } else {
-                b >> ((i - 25) * 5)
-            };
+            let bits = words[i / 12] >> ((i % 12) * 5);
             id.push(ALPHABET[(bits & 31) as usize] as char);
         }
         id
