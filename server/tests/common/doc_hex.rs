@@ -1,4 +1,5 @@
 //! The hex examples of `docs/protocol.md`, parsed out of the document
+#![allow(dead_code)] // Each test binary uses its own subset.
 //! (shared by the golden test and the corpus seeds).
 
 /// The protocol specification, as committed.
