@@ -1,6 +1,6 @@
 //! The hex examples of `docs/protocol.md`, parsed out of the document
-#![allow(dead_code)] // Each test binary uses its own subset.
 //! (shared by the golden test and the corpus seeds).
+#![allow(dead_code)] // Each test binary uses its own subset.
 
 /// The protocol specification, as committed.
 pub const DOC: &str = include_str!("../../../docs/protocol.md");
