@@ -296,6 +296,24 @@ fn botocore_put_item_verifies() {
     assert_eq!(verify(&request, &boto_credentials(), BOTO_NOW), Ok(()));
 }
 
+/// A PutItem exactly as a botocore 1.43.11 client (`create_client(
+/// "dynamodb", region_name="eu-north-1", endpoint_url=...)`) sent it to a
+/// loopback socket, unsigned SDK headers and all.
+const BOTO_WIRE_PUT_ITEM: &[u8] = b"POST / HTTP/1.1\r\nHost: 127.0.0.1:36725\r\nAccept-Encoding: identity\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\nContent-Type: application/x-amz-json-1.0\r\nUser-Agent: Botocore/1.43.11 ua/2.1 os/linux#6.18.44-fc-v1045 md/arch#x86_64 lang/python#3.11.7 md/pyimpl#CPython m/Z,N,D,P,e,b cfg/retry-mode#legacy\r\nX-Amz-Date: 20261202T020209Z\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDREAL/20261202/eu-north-1/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=fbdc876fd63ffe66ab5173d61c170faa9ae9a9e355a3c4fc6ee6b063a88e907c\r\namz-sdk-invocation-id: 4ca7a1c5-1355-4b73-b5c4-dcd25bbd81c7\r\namz-sdk-request: attempt=1\r\nContent-Length: 76\r\n\r\n{\"TableName\": \"Music\", \"Item\": {\"Artist\": {\"S\": \"No One\"}, \"n\": {\"N\": \"1\"}}}";
+
+#[test]
+fn botocore_client_request_from_the_wire_verifies() {
+    let (request, _) = parse(BOTO_WIRE_PUT_ITEM, &Limits::default())
+        .unwrap()
+        .unwrap();
+    let credentials = Credentials::parse("AKIDREAL real/secret").unwrap();
+    // 20261202T020209Z, the time it was signed.
+    assert_eq!(verify(&request, &credentials, 1_796_176_929), Ok(()));
+    let other = Credentials::parse("AKIDREAL real/secreT").unwrap();
+    let error = verify(&request, &other, 1_796_176_929).unwrap_err();
+    assert!(matches!(error, AuthError::SignatureMismatch { .. }));
+}
+
 #[test]
 fn botocore_put_item_with_session_token_verifies() {
     let authorization = "AWS4-HMAC-SHA256 Credential=AKIDDYNACORE/20260101/us-west-2/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=9e29c6f3871116f16ffd4b472ee62eb4e9e7be78d0fbd60eb38c8c7580e1c98b";
