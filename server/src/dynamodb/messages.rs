@@ -20,6 +20,10 @@
 /// The `__type` prefix of every error body.
 pub const TYPE_PREFIX: &str = "com.amazonaws.dynamodb.v20120810#";
 
+/// The `__type` prefix of authentication errors, as DynamoDB's answers
+/// quoted in public issue threads show them.
+pub const AUTH_TYPE_PREFIX: &str = "com.amazon.coral.service#";
+
 /// A required member is absent (DynamoDB's wording, verified).
 pub fn member_null(path: &str) -> String {
     format!(
