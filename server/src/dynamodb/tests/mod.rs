@@ -354,5 +354,6 @@ fn engine_errors_map_to_dynamodb_types_and_statuses() {
     );
 }
 
+mod legacy;
 mod round_trips;
 mod wrong_types;
