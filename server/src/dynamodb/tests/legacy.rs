@@ -1,6 +1,9 @@
 //! The legacy parameters: the expressions and placeholder maps each
-//! translates into, and every error DynamoDB gives for them.
+//! translates into, every error DynamoDB gives for them, and round trips
+//! through a real `Db` showing the translated requests behave as the
+//! legacy ones do.
 
+use super::round_trips::{TestDb, create_music};
 use super::*;
 
 fn put(extra: Value) -> Value {
@@ -949,5 +952,303 @@ fn legacy_members_of_the_wrong_json_type_are_serialization_exceptions() {
             ("SerializationException", message.as_str()),
             "{operation} {body}"
         );
+    }
+}
+
+// ----- round trips through a Db ---------------------------------------------
+
+fn put_song(db: &TestDb, n: u32, extra: Value) {
+    let mut item = json!({"artist": s("a"), "n": {"N": n.to_string()}});
+    item.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    db.ok("PutItem", json!({"TableName": "Music", "Item": item}));
+}
+
+fn error_type(error: &Value) -> &str {
+    error["__type"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(messages::TYPE_PREFIX)
+        .unwrap()
+}
+
+#[test]
+fn expected_conditions_writes_as_dynamodb_does() {
+    let db = TestDb::open("legacy-expected");
+    create_music(&db);
+    let song = json!({"artist": s("a"), "n": n("1"), "plays": n("3")});
+    // Exists false on the key: put only if new.
+    let if_new =
+        json!({"TableName": "Music", "Item": song, "Expected": {"artist": {"Exists": false}}});
+    assert_eq!(db.ok("PutItem", if_new.clone()), json!({}));
+    let failed = db.call("PutItem", if_new).unwrap_err();
+    assert_eq!(error_type(&failed), "ConditionalCheckFailedException");
+    // Value: equality; the write happens only when it holds.
+    let replace = |plays: &str| {
+        json!({"TableName": "Music", "Item": {"artist": s("a"), "n": n("1"), "plays": n("9")},
+               "Expected": {"plays": {"Value": n(plays)}}, "ReturnValues": "ALL_OLD"})
+    };
+    let failed = db.call("PutItem", replace("4")).unwrap_err();
+    assert_eq!(error_type(&failed), "ConditionalCheckFailedException");
+    assert_eq!(
+        db.ok("PutItem", replace("3"))["Attributes"]["plays"],
+        n("3")
+    );
+    // OR: one true condition is enough; NOT_CONTAINS of a missing attribute
+    // is false, NE of one true.
+    let delete = |operator: &str| {
+        json!({"TableName": "Music", "Key": {"artist": s("a"), "n": n("1")},
+               "Expected": {"tags": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [s("x")]},
+                            "plays": {"ComparisonOperator": "GT", "AttributeValueList": [n("100")]}},
+               "ConditionalOperator": operator})
+    };
+    let failed = db.call("DeleteItem", delete("OR")).unwrap_err();
+    assert_eq!(error_type(&failed), "ConditionalCheckFailedException");
+    let ne = json!({"TableName": "Music", "Key": {"artist": s("a"), "n": n("1")},
+                    "Expected": {"tags": {"ComparisonOperator": "NE", "AttributeValueList": [s("x")]},
+                                 "plays": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [n("1"), n("9")]}},
+                    "ReturnValues": "ALL_OLD"});
+    assert_eq!(db.ok("DeleteItem", ne)["Attributes"]["plays"], n("9"));
+}
+
+#[test]
+fn attribute_updates_change_items_as_dynamodb_does() {
+    let db = TestDb::open("legacy-updates");
+    create_music(&db);
+    let key = json!({"artist": s("a"), "n": n("1")});
+    let update = |updates: Value| {
+        db.ok(
+            "UpdateItem",
+            json!({"TableName": "Music", "Key": key, "AttributeUpdates": updates, "ReturnValues": "ALL_NEW"}),
+        )["Attributes"]
+            .clone()
+    };
+    // ADD on a missing item and attributes: numbers start at 0, sets and
+    // lists are made.
+    assert_eq!(
+        update(json!({"plays": {"Action": "ADD", "Value": n("2")},
+                      "tags": {"Action": "ADD", "Value": {"SS": ["x", "y"]}},
+                      "log": {"Action": "ADD", "Value": {"L": [s("one")]}},
+                      "odd.name": {"Value": s("put")}})),
+        json!({"artist": s("a"), "n": n("1"), "plays": n("2"), "tags": {"SS": ["x", "y"]},
+               "log": {"L": [s("one")]}, "odd.name": s("put")})
+    );
+    // ADD increments, adds to sets and appends to lists; DELETE takes from a
+    // set or removes the attribute.
+    assert_eq!(
+        update(json!({"plays": {"Action": "ADD", "Value": n("5")},
+                      "tags": {"Action": "DELETE", "Value": {"SS": ["x"]}},
+                      "log": {"Action": "ADD", "Value": {"L": [s("two")]}},
+                      "odd.name": {"Action": "DELETE"}})),
+        json!({"artist": s("a"), "n": n("1"), "plays": n("7"), "tags": {"SS": ["y"]},
+               "log": {"L": [s("one"), s("two")]}})
+    );
+    // Expected with AttributeUpdates, checked before anything changes.
+    let guarded = db
+        .call(
+            "UpdateItem",
+            json!({"TableName": "Music", "Key": key,
+                   "AttributeUpdates": {"plays": {"Action": "ADD", "Value": n("1")}},
+                   "Expected": {"plays": {"Value": n("100")}}}),
+        )
+        .unwrap_err();
+    assert_eq!(error_type(&guarded), "ConditionalCheckFailedException");
+    // A key attribute cannot be updated (the engine's check, DynamoDB's text).
+    let key_update = db
+        .call(
+            "UpdateItem",
+            json!({"TableName": "Music", "Key": key, "AttributeUpdates": {"n": {"Value": n("2")}}}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        key_update["message"],
+        "One or more parameter values were invalid: Cannot update attribute n. This attribute is part of the key"
+    );
+    assert_eq!(
+        db.ok(
+            "GetItem",
+            json!({"TableName": "Music", "Key": key, "AttributesToGet": ["plays", "log"]})
+        ),
+        json!({"Item": {"plays": n("7"), "log": {"L": [s("one"), s("two")]}}})
+    );
+}
+
+#[test]
+fn key_conditions_filters_and_attributes_to_get_read_as_dynamodb_does() {
+    let db = TestDb::open("legacy-reads");
+    create_music(&db);
+    for n in 1..=6 {
+        put_song(
+            &db,
+            n,
+            json!({"plays": {"N": (n * 10).to_string()}, "genre": s(if n % 2 == 0 { "rock" } else { "jazz" })}),
+        );
+    }
+    let between = json!({"artist": {"ComparisonOperator": "EQ", "AttributeValueList": [s("a")]},
+                         "n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [n("2"), n("5")]}});
+    let page = db.ok(
+        "Query",
+        json!({"TableName": "Music", "KeyConditions": between, "Limit": 3, "AttributesToGet": ["n"]}),
+    );
+    assert_eq!(
+        page,
+        json!({"Items": [{"n": n("2")}, {"n": n("3")}, {"n": n("4")}], "Count": 3, "ScannedCount": 3,
+               "LastEvaluatedKey": {"artist": s("a"), "n": n("4")}})
+    );
+    let rest = db.ok(
+        "Query",
+        json!({"TableName": "Music", "KeyConditions": between, "ExclusiveStartKey": page["LastEvaluatedKey"],
+               "QueryFilter": {"genre": {"ComparisonOperator": "EQ", "AttributeValueList": [s("jazz")]}},
+               "AttributesToGet": ["n"]}),
+    );
+    assert_eq!(rest["Items"], json!([{"n": n("5")}]));
+    assert_eq!(rest["ScannedCount"], 1);
+    // KeyConditions with the caller's own expressions and placeholders.
+    let mixed = db.ok(
+        "Query",
+        json!({"TableName": "Music", "KeyConditions": between,
+               "FilterExpression": "#l0 = :l0", "ProjectionExpression": "n, #l0",
+               "ExpressionAttributeNames": {"#l0": "genre"},
+               "ExpressionAttributeValues": {":l0": s("rock")}}),
+    );
+    assert_eq!(
+        mixed["Items"],
+        json!([{"n": n("2"), "genre": s("rock")}, {"n": n("4"), "genre": s("rock")}])
+    );
+    // The engine checks KeyConditions against the key schema, with
+    // DynamoDB's texts for both forms.
+    for (conditions, message) in [
+        (
+            json!({"n": {"ComparisonOperator": "EQ", "AttributeValueList": [n("1")]}}),
+            "Query condition missed key schema element: artist",
+        ),
+        (
+            json!({"artist": {"ComparisonOperator": "GT", "AttributeValueList": [s("a")]}}),
+            "Query key condition not supported",
+        ),
+    ] {
+        let error = db
+            .call(
+                "Query",
+                json!({"TableName": "Music", "KeyConditions": conditions}),
+            )
+            .unwrap_err();
+        assert_eq!(error["message"], message);
+    }
+    let scanned = db.ok(
+        "Scan",
+        json!({"TableName": "Music", "AttributesToGet": ["n"], "ConditionalOperator": "OR",
+               "ScanFilter": {"plays": {"ComparisonOperator": "LT", "AttributeValueList": [n("20")]},
+                              "genre": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [s("ro")]},
+                              "n": {"ComparisonOperator": "IN", "AttributeValueList": [n("5")]}}}),
+    );
+    assert_eq!(
+        scanned["Items"],
+        json!([{"n": n("1")}, {"n": n("2")}, {"n": n("4")}, {"n": n("5")}, {"n": n("6")}])
+    );
+    let batch = db.ok(
+        "BatchGetItem",
+        json!({"RequestItems": {"Music": {"Keys": [{"artist": s("a"), "n": n("3")}],
+                                          "AttributesToGet": ["plays"]}}}),
+    );
+    assert_eq!(batch["Responses"]["Music"], json!([{"plays": n("30")}]));
+}
+
+/// Whether an error could only have come from the engine's expression
+/// parser reading a generated expression (it names one, or a placeholder).
+fn from_the_parser(error: &Value) -> bool {
+    let message = error["message"].as_str().unwrap_or_default();
+    message.contains("Expression") || message.contains("#l") || message.contains(":l")
+}
+
+#[test]
+fn every_translation_the_decoder_admits_is_one_the_engine_runs() {
+    let db = TestDb::open("legacy-admitted");
+    create_music(&db);
+    put_song(
+        &db,
+        1,
+        json!({"s": s("abc"), "l": {"L": [n("1")]}, "ss": {"SS": ["x"]}}),
+    );
+    let values = [
+        s("ab"),
+        n("1"),
+        n("2"),
+        json!({"B": "AQ=="}),
+        json!({"BOOL": true}),
+        json!({"NULL": true}),
+        json!({"SS": ["x"]}),
+        json!({"NS": ["1"]}),
+        json!({"BS": ["AQ=="]}),
+        json!({"L": [n("1")]}),
+        json!({"M": {"k": s("v")}}),
+    ];
+    let mut lists = vec![json!([])];
+    for v in &values {
+        lists.push(json!([v]));
+        for w in &values {
+            lists.push(json!([v, w]));
+        }
+    }
+    let operators = [
+        "EQ",
+        "NE",
+        "LE",
+        "LT",
+        "GE",
+        "GT",
+        "NOT_NULL",
+        "NULL",
+        "CONTAINS",
+        "NOT_CONTAINS",
+        "BEGINS_WITH",
+        "IN",
+        "BETWEEN",
+    ];
+    let key = json!({"artist": s("a"), "n": n("1")});
+    let mut admitted = 0usize;
+    for operator in operators {
+        for list in &lists {
+            let condition = json!({"ComparisonOperator": operator, "AttributeValueList": list});
+            let bodies = [
+                (
+                    "Scan",
+                    json!({"TableName": "Music", "ConditionalOperator": "OR",
+                           "ScanFilter": {"s": condition, "odd name.x": condition}}),
+                ),
+                (
+                    "Query",
+                    json!({"TableName": "Music", "QueryFilter": {"l": condition},
+                           "KeyConditions": {"artist": {"ComparisonOperator": "EQ", "AttributeValueList": [s("a")]},
+                                             "n": condition}}),
+                ),
+                (
+                    "UpdateItem",
+                    json!({"TableName": "Music", "Key": key, "Expected": {"ss": condition},
+                           "AttributeUpdates": {"touched": {"Action": "ADD", "Value": n("1")}}}),
+                ),
+            ];
+            for (operation, body) in bodies {
+                if decode_request(operation, &body).is_err() {
+                    continue;
+                }
+                admitted += 1;
+                if let Err(error) = db.call(operation, body.clone()) {
+                    assert!(!from_the_parser(&error), "{operation} {body}: {error}");
+                }
+            }
+        }
+    }
+    assert!(admitted > 100, "{admitted}");
+    for (index, value) in values.iter().enumerate() {
+        for action in ["PUT", "ADD", "DELETE"] {
+            let update = json!({"Action": action, "Value": value});
+            let body = json!({"TableName": "Music", "Key": key,
+                              "AttributeUpdates": {format!("u{index}{action}"): update}});
+            if decode_request("UpdateItem", &body).is_ok() {
+                db.ok("UpdateItem", body);
+            }
+        }
     }
 }
