@@ -464,3 +464,20 @@ fn with_auth_unsigned_and_unknown_key_requests_are_refused() {
         response.json()
     );
 }
+
+/// DynamoDB checks a table name's form before looking it up, on every
+/// operation: a name no table could have is a ValidationException, a
+/// well-formed missing one ResourceNotFoundException.
+#[test]
+fn a_malformed_table_name_is_a_validation_error_before_not_found() {
+    let server = start("http-table-names", 1, |_| {});
+    let addr = server.dynamodb_addr().unwrap();
+    for operation in ["DescribeTable", "DeleteTable", "Scan"] {
+        let response = call(addr, operation, &json!({"TableName": "ab"}));
+        assert_eq!(response.error_type(), "ValidationException", "{operation}");
+        let message = response.json()["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("greater than or equal to 3"), "{message}");
+        let response = call(addr, operation, &json!({"TableName": "abc"}));
+        assert_eq!(response.error_type(), "ResourceNotFoundException", "{operation}");
+    }
+}

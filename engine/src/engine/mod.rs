@@ -112,7 +112,7 @@ impl Db {
             .unwrap_or_else(|e| e.into_inner())
             .get(name)
             .cloned()
-            .ok_or_else(|| Error::TableNotFound(name.to_owned()))
+            .ok_or_else(|| missing_table(name))
     }
 
     /// Runs `f` with the description of table `name`, without cloning it.
@@ -124,7 +124,7 @@ impl Db {
         let tables = self.inner.tables.read().unwrap_or_else(|e| e.into_inner());
         match tables.get(name) {
             Some(description) => f(description),
-            None => Err(Error::TableNotFound(name.to_owned())),
+            None => Err(missing_table(name)),
         }
     }
 
@@ -367,5 +367,16 @@ impl Db {
             handoff: self.inner.handoff,
             shards: self.inner.shards.iter().map(|s| s.stats()).collect(),
         }
+    }
+}
+
+/// The error for a table name not in the catalog: DynamoDB checks the
+/// name's form before looking it up, so a name no table could have
+/// (`ab`, `a b`) is a ValidationException, and only a well-formed one is
+/// `ResourceNotFoundException`. Only the miss path pays for the check.
+fn missing_table(name: &str) -> Error {
+    match crate::model::validate_table_name(name) {
+        Err(invalid) => invalid,
+        Ok(()) => Error::TableNotFound(name.to_owned()),
     }
 }
