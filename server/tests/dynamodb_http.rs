@@ -422,3 +422,45 @@ fn engine_errors_keep_dynamodb_types_and_the_condition_failure_item() {
     assert_eq!(response.error_type(), "ConditionalCheckFailedException");
     assert_eq!(response.json()["Item"]["v"]["S"], json!("old"));
 }
+
+/// With `--auth`, an unsigned request and one signed with an unknown key
+/// are refused with DynamoDB's error types (the signed-request paths are
+/// checked with botocore in `dynamodb_clients/`).
+#[test]
+fn with_auth_unsigned_and_unknown_key_requests_are_refused() {
+    let dir = common::wire::data_dir("http-auth-file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("credentials");
+    std::fs::write(&file, "# test keys\nAKIDTEST secretsecret\n").unwrap();
+    let server = start("http-auth", 1, |config| config.auth = Some(file.clone()));
+    let addr = server.dynamodb_addr().unwrap();
+    let response = call(addr, "ListTables", &json!({}));
+    assert_eq!(response.status, 400);
+    assert_eq!(response.error_type(), "MissingAuthenticationTokenException");
+    assert!(
+        response.json()["__type"]
+            .as_str()
+            .unwrap()
+            .starts_with("com.amazon.coral.service#")
+    );
+    let mut stream = connect(addr);
+    let body = b"{}";
+    let bytes = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Date: 20260101T000000Z\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=NOBODY/20260101/us-east-1/dynamodb/aws4_request, \
+         SignedHeaders=host;x-amz-date, Signature={}\r\n\
+         X-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Length: 2\r\n\r\n",
+        "0".repeat(64)
+    );
+    stream.write_all(bytes.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let response = read_response(&mut stream, &mut Vec::new());
+    assert_eq!(response.status, 400);
+    let kind = response.error_type();
+    // An old date may be refused first; either is DynamoDB's answer.
+    assert!(
+        kind == "UnrecognizedClientException" || kind == "InvalidSignatureException",
+        "{kind}: {:?}",
+        response.json()
+    );
+}

@@ -100,9 +100,18 @@ impl DynamoError {
     /// "message": ...}`, with `Item` for a failed condition that has one.
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
+        // DynamoDB's front end answers authentication errors under the
+        // service framework's namespace, not the API's.
+        let prefix = match self.type_name {
+            "MissingAuthenticationTokenException"
+            | "UnrecognizedClientException"
+            | "InvalidSignatureException"
+            | "IncompleteSignatureException" => messages::AUTH_TYPE_PREFIX,
+            _ => messages::TYPE_PREFIX,
+        };
         out.insert(
             "__type".into(),
-            json!(format!("{}{}", messages::TYPE_PREFIX, self.type_name)),
+            json!(format!("{prefix}{}", self.type_name)),
         );
         out.insert("message".into(), json!(self.message));
         if let Some(item) = &self.item {

@@ -20,6 +20,10 @@
 //! clients always send a length. `Content-Encoding: gzip` bodies are
 //! inflated by [`decode_body`] under a bound. `Expect: 100-continue` is not
 //! answered here (the client sends the body after its timeout).
+//!
+//! Authentication: [`sigv4::verify`] checks a request's AWS Signature
+//! Version 4 against the keys of the `--auth` file, as pure as the parser
+//! (the caller passes the time).
 
 mod crc32;
 mod error;
@@ -28,6 +32,7 @@ mod gzip;
 mod limits;
 mod request;
 mod response;
+pub mod sigv4;
 
 pub use crc32::{Crc32, crc32};
 pub use error::HttpError;
