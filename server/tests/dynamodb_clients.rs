@@ -1,7 +1,7 @@
 //! The DynamoDB JSON API against the real AWS clients (issue 7, Deliver 5
 //! and Acceptance 1): the Python suite in `tests/dynamodb_clients/`
 //! (boto3/botocore, the AWS CLI, raw HTTP) run against an in-process
-//! server, and a kill -9 test in which a boto3 writer's acknowledged
+//! server (and, for its SigV4 tests, a second one with `--auth`), and a kill -9 test in which a boto3 writer's acknowledged
 //! PutItems all survive SIGKILLs of the `dynacore serve` binary under
 //! `--durability sync`.
 //!
@@ -145,6 +145,22 @@ fn the_python_client_suite_passes_against_an_in_process_server() {
         config.dynamodb_listen = Some("127.0.0.1:0".parse().unwrap());
     });
     let addr = server.dynamodb_addr().expect("the DynamoDB listener is on");
+    // A second server that verifies signatures (--auth), for
+    // test_sigv4_auth.py; the key is support.py's ACCESS_KEY_ID/SECRET.
+    let auth_dir = tempdir("dynamodb-clients-auth");
+    let auth_file = auth_dir.join("credentials");
+    std::fs::write(
+        &auth_file,
+        "# support.py's key\nAKIDDYNACORETEST dynacore-test-secret\n",
+    )
+    .expect("write the --auth file");
+    let auth_server = start("dynamodb-clients-auth", 1, |config| {
+        config.dynamodb_listen = Some("127.0.0.1:0".parse().unwrap());
+        config.auth = Some(auth_file.clone());
+    });
+    let auth_addr = auth_server
+        .dynamodb_addr()
+        .expect("the DynamoDB listener is on");
     let mut command = python();
     command
         .args([
@@ -157,7 +173,11 @@ fn the_python_client_suite_passes_against_an_in_process_server() {
             "test_*.py",
             "-v",
         ])
-        .env("DYNACORE_DYNAMODB_ENDPOINT", format!("http://{addr}"));
+        .env("DYNACORE_DYNAMODB_ENDPOINT", format!("http://{addr}"))
+        .env(
+            "DYNACORE_DYNAMODB_AUTH_ENDPOINT",
+            format!("http://{auth_addr}"),
+        );
     let started = Instant::now();
     let (status, output) = run_to_end(command, SUITE_TIMEOUT, "the Python client suite");
     eprintln!("{output}");
@@ -181,6 +201,8 @@ fn the_python_client_suite_passes_against_an_in_process_server() {
         "the Python client suite failed ({status}); its output is above"
     );
     server.shutdown().unwrap();
+    auth_server.shutdown().unwrap();
+    let _ = std::fs::remove_dir_all(&auth_dir);
 }
 
 /// A `dynacore serve` child on 127.0.0.1 with every port chosen by the

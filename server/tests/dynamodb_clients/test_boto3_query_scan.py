@@ -208,6 +208,31 @@ class QueryTests(DynamoTestCase):
         )
 
 
+class SortOrderTests(DynamoTestCase):
+    def ordered(self, key_type, values):
+        table = self.new_table("order", pk=("pk", "S"), sk=("sk", key_type))
+        for value in values:
+            self.ddb.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {key_type: value}})
+        page = self.ddb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "p"}},
+        )
+        return [item["sk"][key_type] for item in page["Items"]]
+
+    def test_number_sort_keys_order_numerically(self):
+        got = self.ordered("N", ["100", "-10", "2", "-1.5", "0", "10", "0.00001", "-100"])
+        self.assertEqual(got, ["-100", "-10", "-1.5", "0", "0.00001", "2", "10", "100"])
+
+    def test_binary_sort_keys_order_as_unsigned_bytes(self):
+        got = self.ordered("B", [b"\xff", b"\x00", b"\x7f", b"\x80", b"\x00\x01"])
+        self.assertEqual(got, [b"\x00", b"\x00\x01", b"\x7f", b"\x80", b"\xff"])
+
+    def test_string_sort_keys_order_by_utf8_bytes(self):
+        got = self.ordered("S", ["b", "a", "B", "\u00e9", "z", "ab", "\U0001F600", "\uffff"])
+        self.assertEqual(got, ["B", "a", "ab", "b", "z", "\u00e9", "\uffff", "\U0001F600"])
+
+
 class ScanTests(DynamoTestCase):
     def setUp(self):
         super().setUp()

@@ -98,6 +98,45 @@ class ConsumedCapacityTests(DynamoTestCase):
             [(self.table, 1.0)],
         )
 
+    def test_reads_are_charged_by_size_as_dynamodb_documents(self):
+        # A Query or Scan is charged for the summed size of the items read,
+        # rounded up to 4 KB once; BatchGetItem and GetItem per item; a
+        # write per 1 KB of the item; a read of a missing item still costs
+        # the minimum.
+        table = self.new_table("capsize", pk=("pk", "S"), sk=("sk", "N"))
+        for index in range(10):
+            self.ddb.put_item(
+                TableName=table,
+                Item={"pk": {"S": "p"}, "sk": {"N": str(index)}, "v": {"S": "x" * 100}},
+            )
+        query = {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "p"}},
+            "ReturnConsumedCapacity": "TOTAL",
+        }
+        self.assertEqual(self.ddb.query(**query)["ConsumedCapacity"]["CapacityUnits"], 0.5)
+        self.assertEqual(
+            self.ddb.query(**query, ConsistentRead=True)["ConsumedCapacity"]["CapacityUnits"], 1.0
+        )
+        scan = self.ddb.scan(TableName=table, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(scan["ConsumedCapacity"]["CapacityUnits"], 0.5)
+        batch = self.ddb.batch_get_item(
+            RequestItems={table: {"Keys": [{"pk": {"S": "p"}, "sk": {"N": str(i)}} for i in range(10)]}},
+            ReturnConsumedCapacity="TOTAL",
+        )
+        self.assertEqual(batch["ConsumedCapacity"], [{"TableName": table, "CapacityUnits": 5.0}])
+        missing = self.ddb.get_item(
+            TableName=table, Key={"pk": {"S": "none"}, "sk": {"N": "1"}}, ReturnConsumedCapacity="TOTAL"
+        )
+        self.assertEqual(missing["ConsumedCapacity"]["CapacityUnits"], 0.5)
+        bigger = self.ddb.put_item(
+            TableName=table,
+            Item={"pk": {"S": "b"}, "sk": {"N": "1"}, "v": {"S": "x" * 1100}},
+            ReturnConsumedCapacity="TOTAL",
+        )
+        self.assertEqual(bigger["ConsumedCapacity"]["CapacityUnits"], 2.0)
+
     def test_indexes_adds_the_table_breakdown(self):
         put = self.ddb.put_item(
             TableName=self.table, Item={"pk": {"S": "a"}}, ReturnConsumedCapacity="INDEXES"
