@@ -3,9 +3,10 @@ round-tripping exactly, ReturnValues, conditions and their failures, update
 expressions, and the ValidationException messages DynamoDB gives for bad
 keys, sizes and expressions."""
 
+import threading
 import unittest
 
-from support import DynamoTestCase, known_server_bug, unique_name
+from support import DynamoTestCase, client, known_server_bug, unique_name
 
 ALL_BYTES = bytes(range(256))
 
@@ -380,6 +381,78 @@ class ConditionTests(DynamoTestCase):
         # "missing" is one of DynamoDB's reserved words: it needs a name.
         self.assertTrue(holds("absent_attr <> :v", {":v": {"N": "1"}}))
         self.assertFalse(holds("absent_attr = :v", {":v": {"N": "1"}}))
+
+
+class ConcurrencyTests(DynamoTestCase):
+    THREADS = 4
+    ROUNDS = 25
+
+    def run_threads(self, work):
+        errors = []
+
+        def guarded(index):
+            try:
+                work(index)
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(error)
+
+        threads = [threading.Thread(target=guarded, args=(i,)) for i in range(self.THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        self.assertEqual(errors, [])
+
+    def test_concurrent_atomic_counters_lose_no_increment(self):
+        table = self.new_table("counter")
+        key = {"pk": {"S": "counter"}}
+
+        def increment(_):
+            ddb = client()  # One client per thread, as boto3 advises.
+            for _ in range(self.ROUNDS):
+                ddb.update_item(
+                    TableName=table, Key=key, UpdateExpression="ADD hits :one",
+                    ExpressionAttributeValues={":one": {"N": "1"}},
+                )
+
+        self.run_threads(increment)
+        item = self.ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+        self.assertEqual(item["hits"], {"N": str(self.THREADS * self.ROUNDS)})
+
+    def test_concurrent_optimistic_locking_serialises_writers(self):
+        table = self.new_table("occ")
+        key = {"pk": {"S": "doc"}}
+        self.ddb.put_item(TableName=table, Item={**key, "version": {"N": "0"}, "log": {"L": []}})
+
+        def append(index):
+            ddb = client()
+            done = 0
+            attempts = 0
+            while done < 10:
+                attempts += 1
+                assert attempts < 1000, "livelock"
+                current = ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+                try:
+                    ddb.update_item(
+                        TableName=table, Key=key,
+                        UpdateExpression="SET version = version + :one, #log = list_append(#log, :entry)",
+                        ConditionExpression="version = :seen",
+                        ExpressionAttributeNames={"#log": "log"},
+                        ExpressionAttributeValues={
+                            ":one": {"N": "1"}, ":seen": current["version"],
+                            ":entry": {"L": [{"S": f"{index}-{done}"}]},
+                        },
+                    )
+                    done += 1
+                except ddb.exceptions.ConditionalCheckFailedException:
+                    pass
+
+        self.run_threads(append)
+        item = self.ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+        self.assertEqual(item["version"], {"N": str(self.THREADS * 10)})
+        entries = [entry["S"] for entry in item["log"]["L"]]
+        self.assertEqual(len(entries), self.THREADS * 10)
+        self.assertEqual(len(set(entries)), len(entries))
 
 
 class UpdateExpressionTests(DynamoTestCase):

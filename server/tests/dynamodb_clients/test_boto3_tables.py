@@ -5,7 +5,7 @@ errors DynamoDB gives for each."""
 import datetime
 import unittest
 
-from support import DynamoTestCase, unique_name
+from support import DynamoTestCase, known_server_bug, unique_name
 
 
 class TableLifecycleTests(DynamoTestCase):
@@ -136,6 +136,38 @@ class TableLifecycleTests(DynamoTestCase):
             contains="Value null at 'tableName' failed to satisfy constraint: "
             "Member must not be null",
         )
+
+    def test_every_item_operation_validates_the_table_name(self):
+        key = {"pk": {"S": "a"}}
+        for name, constraint in (
+            ("ab", "Member must have length greater than or equal to 3"),
+            ("a b c", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
+            ("x" * 256, "Member must have length less than or equal to 255"),
+        ):
+            for call in (
+                lambda: self.ddb.get_item(TableName=name, Key=key),
+                lambda: self.ddb.put_item(TableName=name, Item=key),
+                lambda: self.ddb.scan(TableName=name),
+                lambda: self.ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST"),
+            ):
+                self.assert_validation(
+                    call,
+                    message=f"1 validation error detected: Value '{name}' at 'tableName' failed "
+                    f"to satisfy constraint: {constraint}",
+                )
+
+    @known_server_bug(
+        "DescribeTable and DeleteTable of an invalid name ('ab', 'a b c') answer "
+        "ResourceNotFoundException 'Requested resource not found: Table: ab not found'; every "
+        "other operation validates the name first, as DynamoDB does for all of them"
+    )
+    def test_describe_and_delete_table_validate_the_table_name(self):
+        for call in (
+            lambda: self.ddb.describe_table(TableName="ab"),
+            lambda: self.ddb.delete_table(TableName="ab"),
+            lambda: self.ddb.describe_table(TableName="a b c"),
+        ):
+            self.assert_validation(call, startswith="1 validation error detected: Value '")
 
     def test_list_tables_pages_with_limit_and_exclusive_start_table_name(self):
         mine = sorted(self.new_table("list") for _ in range(5))
