@@ -22,9 +22,9 @@ use crate::json::{JsonError, item_from_json, names_from_json};
 use crate::protocol::Request;
 
 use super::error::DynamoError;
-use super::messages;
+use super::{legacy, messages};
 
-type Object = Map<String, Value>;
+pub(super) type Object = Map<String, Value>;
 
 const RETURN_VALUES: [&str; 5] = ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"];
 const RETURN_VALUES_ON_FAILURE: [&str; 2] = ["ALL_OLD", "NONE"];
@@ -40,20 +40,6 @@ const KEY_TYPES: [&str; 2] = ["HASH", "RANGE"];
 const ATTRIBUTE_TYPES: [&str; 3] = ["B", "N", "S"];
 const BILLING_MODES: [&str; 2] = ["PROVISIONED", "PAY_PER_REQUEST"];
 
-/// The legacy parameters and the expression parameter that replaces each.
-const LEGACY: [(&str, &str); 7] = [
-    ("Expected", "ConditionExpression"),
-    ("AttributeUpdates", "UpdateExpression"),
-    ("KeyConditions", "KeyConditionExpression"),
-    ("QueryFilter", "FilterExpression"),
-    ("ScanFilter", "FilterExpression"),
-    ("AttributesToGet", "ProjectionExpression"),
-    (
-        "ConditionalOperator",
-        "ConditionExpression or FilterExpression",
-    ),
-];
-
 /// CreateTable members dynacore does not have yet.
 const CREATE_TABLE_UNSUPPORTED: [&str; 3] = [
     "GlobalSecondaryIndexes",
@@ -68,7 +54,9 @@ const CREATE_TABLE_UNSUPPORTED: [&str; 3] = [
 /// the module docs; `SerializationException` for a body or member of the
 /// wrong JSON type; `ValidationException` for a missing required member,
 /// an enum value outside its set, an integer out of range, invalid
-/// attribute-value JSON, or a legacy parameter (not supported yet).
+/// attribute-value JSON, or a legacy parameter (`Expected`,
+/// `AttributesToGet` ...) that breaks one of DynamoDB's rules for it
+/// (`legacy.rs`, which translates the others into expressions).
 pub fn decode_request(operation: &str, body: &Value) -> Result<Request, DynamoError> {
     let decode: fn(&Object) -> Result<Request, DynamoError> = match operation {
         "PutItem" => put_item,
@@ -89,24 +77,11 @@ pub fn decode_request(operation: &str, body: &Value) -> Result<Request, DynamoEr
     let Value::Object(object) = body else {
         return Err(DynamoError::serialization(messages::BODY_NOT_OBJECT));
     };
-    refuse_legacy(object)?;
     decode(object)
 }
 
-fn refuse_legacy(object: &Object) -> Result<(), DynamoError> {
-    for (parameter, replacement) in LEGACY {
-        if object.contains_key(parameter) {
-            return Err(DynamoError::validation(messages::legacy_not_supported(
-                parameter,
-                replacement,
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// DynamoDB's path for a member: `TableName` is `tableName`.
-fn path_of(prefix: &str, member: &str) -> String {
+pub(super) fn path_of(prefix: &str, member: &str) -> String {
     let mut chars = member.chars();
     let lowered: String = match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
@@ -119,7 +94,7 @@ fn path_of(prefix: &str, member: &str) -> String {
     }
 }
 
-fn type_error(value: &Value, target: &str) -> DynamoError {
+pub(super) fn type_error(value: &Value, target: &str) -> DynamoError {
     DynamoError::serialization(match value {
         Value::Object(_) => messages::STRUCTURE_NOT_EXPECTED.to_owned(),
         Value::Array(_) => messages::LIST_NOT_EXPECTED.to_owned(),
@@ -135,7 +110,7 @@ fn type_error(value: &Value, target: &str) -> DynamoError {
 }
 
 /// A member, treating JSON `null` as absent (as DynamoDB does).
-fn member<'a>(object: &'a Object, name: &str) -> Option<&'a Value> {
+pub(super) fn member<'a>(object: &'a Object, name: &str) -> Option<&'a Value> {
     object.get(name).filter(|v| !v.is_null())
 }
 
@@ -152,7 +127,7 @@ fn required_string(object: &Object, prefix: &str, name: &str) -> Result<String, 
         .ok_or_else(|| DynamoError::validation(messages::member_null(&path_of(prefix, name))))
 }
 
-fn boolean(object: &Object, name: &str) -> Result<Option<bool>, DynamoError> {
+pub(super) fn boolean(object: &Object, name: &str) -> Result<Option<bool>, DynamoError> {
     match member(object, name) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -196,7 +171,7 @@ fn bounded(
     Ok(Some(value))
 }
 
-fn enumeration<'a>(
+pub(super) fn enumeration<'a>(
     object: &Object,
     prefix: &str,
     name: &str,
@@ -215,7 +190,7 @@ fn enumeration<'a>(
     }
 }
 
-fn json_error(name: &str, error: JsonError) -> DynamoError {
+pub(super) fn json_error(name: &str, error: JsonError) -> DynamoError {
     let at = error.path.strip_prefix('$').unwrap_or(&error.path);
     DynamoError::validation(messages::attribute_json(
         &format!("{name}{at}"),
@@ -223,7 +198,10 @@ fn json_error(name: &str, error: JsonError) -> DynamoError {
     ))
 }
 
-fn object_member<'a>(object: &'a Object, name: &str) -> Result<Option<&'a Value>, DynamoError> {
+pub(super) fn object_member<'a>(
+    object: &'a Object,
+    name: &str,
+) -> Result<Option<&'a Value>, DynamoError> {
     match member(object, name) {
         None => Ok(None),
         Some(v @ Value::Object(_)) => Ok(Some(v)),
@@ -236,7 +214,7 @@ fn object_member<'a>(object: &'a Object, name: &str) -> Result<Option<&'a Value>
 /// 5}`, `{"L": {}}`) is a SerializationException too. Everything else
 /// about attribute values is `crate::json`'s to check. The recursion is
 /// bounded by serde_json's nesting limit.
-fn check_value_types(value: &Value) -> Result<(), DynamoError> {
+pub(super) fn check_value_types(value: &Value) -> Result<(), DynamoError> {
     let Value::Object(object) = value else {
         return Err(type_error(value, "Structure"));
     };
@@ -301,7 +279,10 @@ fn names(object: &Object) -> Result<Option<BTreeMap<String, String>>, DynamoErro
     }
 }
 
-fn array<'a>(object: &'a Object, name: &str) -> Result<Option<&'a [Value]>, DynamoError> {
+pub(super) fn array<'a>(
+    object: &'a Object,
+    name: &str,
+) -> Result<Option<&'a [Value]>, DynamoError> {
     match member(object, name) {
         None => Ok(None),
         Some(Value::Array(a)) => Ok(Some(a.as_slice())),
@@ -309,7 +290,7 @@ fn array<'a>(object: &'a Object, name: &str) -> Result<Option<&'a [Value]>, Dyna
     }
 }
 
-fn as_object(value: &Value) -> Result<&Object, DynamoError> {
+pub(super) fn as_object(value: &Value) -> Result<&Object, DynamoError> {
     match value {
         Value::Object(o) => Ok(o),
         other => Err(type_error(other, "Structure")),
@@ -368,7 +349,7 @@ fn put_item(object: &Object) -> Result<Request, DynamoError> {
     let table_name = required_string(object, "", "TableName")?;
     let item = required_item(object, "", "Item")?;
     let options = write_options(object)?;
-    Ok(Request::PutItem(PutItemRequest {
+    let mut request = PutItemRequest {
         table_name,
         item,
         condition_expression: string(object, "ConditionExpression")?,
@@ -376,27 +357,31 @@ fn put_item(object: &Object) -> Result<Request, DynamoError> {
         expression_attribute_values: item_member(object, "ExpressionAttributeValues")?,
         return_values: options.return_values,
         return_values_on_condition_check_failure: options.on_failure,
-    }))
+    };
+    legacy::put_item(object, &mut request)?;
+    Ok(Request::PutItem(request))
 }
 
 fn get_item(object: &Object) -> Result<Request, DynamoError> {
     let table_name = required_string(object, "", "TableName")?;
     let key = required_item(object, "", "Key")?;
     capacity_options(object)?;
-    Ok(Request::GetItem(GetItemRequest {
+    let mut request = GetItemRequest {
         table_name,
         key,
         projection_expression: string(object, "ProjectionExpression")?,
         expression_attribute_names: names(object)?,
         consistent_read: boolean(object, "ConsistentRead")?.unwrap_or(false),
-    }))
+    };
+    legacy::get_item(object, &mut request)?;
+    Ok(Request::GetItem(request))
 }
 
 fn update_item(object: &Object) -> Result<Request, DynamoError> {
     let table_name = required_string(object, "", "TableName")?;
     let key = required_item(object, "", "Key")?;
     let options = write_options(object)?;
-    Ok(Request::UpdateItem(UpdateItemRequest {
+    let mut request = UpdateItemRequest {
         table_name,
         key,
         update_expression: string(object, "UpdateExpression")?,
@@ -405,14 +390,16 @@ fn update_item(object: &Object) -> Result<Request, DynamoError> {
         expression_attribute_values: item_member(object, "ExpressionAttributeValues")?,
         return_values: options.return_values,
         return_values_on_condition_check_failure: options.on_failure,
-    }))
+    };
+    legacy::update_item(object, &mut request)?;
+    Ok(Request::UpdateItem(request))
 }
 
 fn delete_item(object: &Object) -> Result<Request, DynamoError> {
     let table_name = required_string(object, "", "TableName")?;
     let key = required_item(object, "", "Key")?;
     let options = write_options(object)?;
-    Ok(Request::DeleteItem(DeleteItemRequest {
+    let mut request = DeleteItemRequest {
         table_name,
         key,
         condition_expression: string(object, "ConditionExpression")?,
@@ -420,7 +407,9 @@ fn delete_item(object: &Object) -> Result<Request, DynamoError> {
         expression_attribute_values: item_member(object, "ExpressionAttributeValues")?,
         return_values: options.return_values,
         return_values_on_condition_check_failure: options.on_failure,
-    }))
+    };
+    legacy::delete_item(object, &mut request)?;
+    Ok(Request::DeleteItem(request))
 }
 
 fn select(object: &Object) -> Result<Option<Select>, DynamoError> {
@@ -441,7 +430,7 @@ fn limit(object: &Object) -> Result<Option<usize>, DynamoError> {
 fn query(object: &Object) -> Result<Request, DynamoError> {
     let table_name = required_string(object, "", "TableName")?;
     capacity_options(object)?;
-    Ok(Request::Query(QueryRequest {
+    let mut request = QueryRequest {
         table_name,
         index_name: string(object, "IndexName")?,
         key_condition_expression: string(object, "KeyConditionExpression")?,
@@ -454,13 +443,15 @@ fn query(object: &Object) -> Result<Request, DynamoError> {
         exclusive_start_key: item_member(object, "ExclusiveStartKey")?,
         select: select(object)?,
         consistent_read: boolean(object, "ConsistentRead")?.unwrap_or(false),
-    }))
+    };
+    legacy::query(object, &mut request)?;
+    Ok(Request::Query(request))
 }
 
 fn scan(object: &Object) -> Result<Request, DynamoError> {
     let table_name = required_string(object, "", "TableName")?;
     capacity_options(object)?;
-    Ok(Request::Scan(ScanRequest {
+    let mut request = ScanRequest {
         table_name,
         index_name: string(object, "IndexName")?,
         filter_expression: string(object, "FilterExpression")?,
@@ -473,7 +464,9 @@ fn scan(object: &Object) -> Result<Request, DynamoError> {
         consistent_read: boolean(object, "ConsistentRead")?.unwrap_or(false),
         segment: bounded(object, "Segment", 0, 999_999)?.map(|s| s as u32),
         total_segments: bounded(object, "TotalSegments", 1, 1_000_000)?.map(|t| t as u32),
-    }))
+    };
+    legacy::scan(object, &mut request)?;
+    Ok(Request::Scan(request))
 }
 
 fn request_items(object: &Object) -> Result<&Object, DynamoError> {
@@ -489,7 +482,6 @@ fn batch_get_item(object: &Object) -> Result<Request, DynamoError> {
     let mut out = BatchGetItemRequest::default();
     for (table, entry) in request_items(object)? {
         let entry = as_object(entry)?;
-        refuse_legacy(entry)?;
         let mut keys = Vec::new();
         match array(entry, "Keys")? {
             None => {
@@ -504,15 +496,14 @@ fn batch_get_item(object: &Object) -> Result<Request, DynamoError> {
                 }
             }
         }
-        out.request_items.insert(
-            table.clone(),
-            KeysAndAttributes {
-                keys,
-                projection_expression: string(entry, "ProjectionExpression")?,
-                expression_attribute_names: names(entry)?,
-                consistent_read: boolean(entry, "ConsistentRead")?.unwrap_or(false),
-            },
-        );
+        let mut wanted = KeysAndAttributes {
+            keys,
+            projection_expression: string(entry, "ProjectionExpression")?,
+            expression_attribute_names: names(entry)?,
+            consistent_read: boolean(entry, "ConsistentRead")?.unwrap_or(false),
+        };
+        legacy::keys_and_attributes(entry, table, &mut wanted)?;
+        out.request_items.insert(table.clone(), wanted);
     }
     capacity_options(object)?;
     Ok(Request::BatchGetItem(out))

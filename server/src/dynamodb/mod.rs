@@ -7,7 +7,9 @@
 //! Pure functions, owned by whichever thread calls them. Attribute-value
 //! JSON is `crate::json`'s; every message text of this module is in
 //! `messages.rs`. The engine validates the request itself
-//! (`docs/semantics.md`), so only JSON-shape errors are decided here.
+//! (`docs/semantics.md`), so the errors decided here are JSON-shape ones
+//! and those of the legacy parameters (`Expected`, `AttributesToGet` ...),
+//! which `legacy.rs` translates into expressions.
 
 pub mod auth;
 mod capacity;
@@ -15,6 +17,7 @@ pub mod control;
 mod decode;
 mod encode;
 mod error;
+mod legacy;
 pub mod messages;
 pub mod service;
 

@@ -293,71 +293,6 @@ fn table_operations_decode_every_member() {
     );
 }
 
-/// One wrong-typed member: the operation, the body, and the error.
-
-#[test]
-fn legacy_parameters_are_answered_as_not_supported_yet() {
-    let key = json!({"pk": {"S": "a"}});
-    let cases = [
-        (
-            "PutItem",
-            json!({"TableName": "t1", "Item": key, "Expected": {}}),
-            "Expected",
-            "ConditionExpression",
-        ),
-        (
-            "UpdateItem",
-            json!({"TableName": "t1", "Key": key, "AttributeUpdates": {}}),
-            "AttributeUpdates",
-            "UpdateExpression",
-        ),
-        (
-            "Query",
-            json!({"TableName": "t1", "KeyConditions": {}}),
-            "KeyConditions",
-            "KeyConditionExpression",
-        ),
-        (
-            "Query",
-            json!({"TableName": "t1", "QueryFilter": {}}),
-            "QueryFilter",
-            "FilterExpression",
-        ),
-        (
-            "Scan",
-            json!({"TableName": "t1", "ScanFilter": {}}),
-            "ScanFilter",
-            "FilterExpression",
-        ),
-        (
-            "GetItem",
-            json!({"TableName": "t1", "Key": key, "AttributesToGet": ["a"]}),
-            "AttributesToGet",
-            "ProjectionExpression",
-        ),
-        (
-            "DeleteItem",
-            json!({"TableName": "t1", "Key": key, "ConditionalOperator": "AND"}),
-            "ConditionalOperator",
-            "ConditionExpression or FilterExpression",
-        ),
-        (
-            "BatchGetItem",
-            json!({"RequestItems": {"t1": {"Keys": [key], "AttributesToGet": ["a"]}}}),
-            "AttributesToGet",
-            "ProjectionExpression",
-        ),
-    ];
-    for (operation, body, parameter, replacement) in cases {
-        let error = refused(operation, body);
-        assert_eq!(error.type_name, "ValidationException");
-        assert_eq!(
-            error.message,
-            messages::legacy_not_supported(parameter, replacement)
-        );
-    }
-}
-
 #[test]
 fn unknown_operations_are_unknown_operation_exceptions() {
     for operation in ["TransactWriteItems", "DescribeEndpoints", "", "putitem"] {
@@ -419,5 +354,6 @@ fn engine_errors_map_to_dynamodb_types_and_statuses() {
     );
 }
 
+mod legacy;
 mod round_trips;
 mod wrong_types;

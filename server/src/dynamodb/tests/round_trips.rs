@@ -24,13 +24,13 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
-struct TestDb {
+pub(super) struct TestDb {
     db: Db,
     dir: std::path::PathBuf,
 }
 
 impl TestDb {
-    fn open(name: &str) -> TestDb {
+    pub(super) fn open(name: &str) -> TestDb {
         let dir =
             std::env::temp_dir().join(format!("dynacore-ddbjson-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -43,7 +43,7 @@ impl TestDb {
     }
 
     /// decode → execute → encode, as the listener will.
-    fn call(&self, operation: &str, body: Value) -> Result<Value, Value> {
+    pub(super) fn call(&self, operation: &str, body: Value) -> Result<Value, Value> {
         let request = decode_request(operation, &body).map_err(|e| e.to_json())?;
         let result = match execute(&self.db, request) {
             Execution::Ready(result) => result,
@@ -55,7 +55,7 @@ impl TestDb {
         }
     }
 
-    fn ok(&self, operation: &str, body: Value) -> Value {
+    pub(super) fn ok(&self, operation: &str, body: Value) -> Value {
         self.call(operation, body)
             .unwrap_or_else(|e| panic!("{operation}: {e}"))
     }
@@ -67,7 +67,7 @@ impl Drop for TestDb {
     }
 }
 
-fn create_music(db: &TestDb) -> Value {
+pub(super) fn create_music(db: &TestDb) -> Value {
     db.ok(
         "CreateTable",
         json!({"TableName": "Music",
@@ -332,6 +332,13 @@ fn any_json_in_any_member_is_answered_without_a_panic() {
         "BillingMode",
         "ProvisionedThroughput",
         "ExclusiveStartTableName",
+        "Expected",
+        "AttributeUpdates",
+        "KeyConditions",
+        "QueryFilter",
+        "ScanFilter",
+        "AttributesToGet",
+        "ConditionalOperator",
     ];
     let values = [
         json!(null),
@@ -351,6 +358,11 @@ fn any_json_in_any_member_is_answered_without_a_panic() {
         json!({"t1": {"Keys": [{"k": {"S": []}}]}}),
         json!([{"AttributeName": 1, "KeyType": []}]),
         json!({"ReadCapacityUnits": -5, "WriteCapacityUnits": 1e40}),
+        json!(["a", "a"]),
+        json!({"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}]}}),
+        json!({"a": {"ComparisonOperator": "IN", "AttributeValueList": [{"S": "x"}, {"N": "1"}]}}),
+        json!({"a": {"Exists": false, "Value": {"S": "x"}}}),
+        json!({"a": {"Action": "ADD", "Value": {"L": []}}, "b": {"Action": "DELETE"}}),
     ];
     let operations = [
         "PutItem",
