@@ -28,8 +28,7 @@ or, against a server already running (`dynacore serve --dynamodb-listen
     DYNACORE_DYNAMODB_ENDPOINT=http://127.0.0.1:8000 python3 -m unittest discover -v
 
 Tests marked :func:`known_server_bug` are expected failures naming a server
-bug; the legacy-parameter tests skip themselves while the server answers
-"not supported yet" (see test_boto3_legacy.py).
+bug.
 """
 
 import http.client
@@ -220,33 +219,3 @@ def known_server_bug(description):
 
     return mark
 
-
-LEGACY_NOT_SUPPORTED_MARK = "is not supported yet"
-
-
-def skip_while_legacy_is_untranslated(cls):
-    """Class decorator for the legacy-parameter tests: a test that meets
-    the server's "The legacy parameter X is not supported yet" answer is
-    skipped, saying so, until the translation lands. With
-    DYNACORE_REQUIRE_LEGACY=1 they fail instead."""
-    if os.environ.get("DYNACORE_REQUIRE_LEGACY") == "1":
-        return cls
-
-    def wrap(method):
-        def run(self):
-            try:
-                method(self)
-            except (AssertionError, botocore.exceptions.ClientError) as error:
-                text = str(error)
-                if "The legacy parameter" in text and LEGACY_NOT_SUPPORTED_MARK in text:
-                    self.skipTest(f"legacy parameters not translated by the server yet: {text[:160]}")
-                raise
-
-        run.__name__ = method.__name__
-        run.__doc__ = method.__doc__
-        return run
-
-    for name in list(vars(cls)):
-        if name.startswith("test_"):
-            setattr(cls, name, wrap(getattr(cls, name)))
-    return cls

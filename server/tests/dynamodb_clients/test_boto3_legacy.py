@@ -5,15 +5,12 @@ them with expressions.
 
 Every test here is named ``test_legacy_...`` (and the class
 ``LegacyParameterTests``) so that they can be picked out, or run alone with
-``python3 -m unittest test_boto3_legacy``. While the listener answers a
-legacy parameter with "The legacy parameter X is not supported yet", the
-tests that meet that answer are skipped and say so
-(DYNACORE_REQUIRE_LEGACY=1 makes them fail instead).
+``python3 -m unittest test_boto3_legacy``.
 """
 
 import unittest
 
-from support import DynamoTestCase, skip_while_legacy_is_untranslated
+from support import DynamoTestCase
 
 
 def mixing_message(non_expression, expression):
@@ -24,7 +21,6 @@ def mixing_message(non_expression, expression):
     )
 
 
-@skip_while_legacy_is_untranslated
 class LegacyParameterTests(DynamoTestCase):
     def setUp(self):
         super().setUp()
