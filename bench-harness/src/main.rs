@@ -1,9 +1,9 @@
 //! `dynacore-bench`: benchmarks of the embedded engine.
 //!
 //! Without a subcommand it runs YCSB (`ycsb.rs`): `--workload a`…`f` or a
-//! properties file, against `--target embedded,null` and, with the
-//! `baselines` feature, `rocksdb,fjall,redb`, printing YCSB's figures and a
-//! side-by-side table, with optional JSON and HTML reports.
+//! properties file, against `--target embedded,server,dynamodb,null` and,
+//! with the `baselines` feature, `rocksdb,fjall,redb`, printing YCSB's
+//! figures and a side-by-side table, with optional JSON and HTML reports.
 //!
 //! `dynacore-bench load` loads items into an embedded database, reads every
 //! one back, and prints write and space amplification and the LSM's shape.

@@ -29,8 +29,9 @@ pub struct YcsbArgs {
     /// YCSB core workload `a`…`f`, or the path of a YCSB-style properties file.
     #[arg(long, short = 'w', default_value = "a")]
     pub workload: String,
-    /// Targets to run, one after another: embedded, server, null, rocksdb,
-    /// fjall, redb (the last three need `--features baselines`).
+    /// Targets to run, one after another: embedded, server (binary protocol
+    /// over loopback), dynamodb (DynamoDB JSON API over loopback HTTP), null,
+    /// rocksdb, fjall, redb (the last three need `--features baselines`).
     #[arg(long, short = 't', value_delimiter = ',', default_value = "embedded")]
     pub target: Vec<String>,
     /// Records to load (YCSB's recordcount; default for a..f: 1,000,000).
@@ -50,6 +51,11 @@ pub struct YcsbArgs {
     /// free loopback port.
     #[arg(long)]
     pub server_addr: Option<String>,
+    /// The `dynamodb` target's DynamoDB JSON API endpoint, HOST:PORT (e.g.
+    /// a `dynacore serve` at 127.0.0.1:8000); default: start a server in
+    /// this process with its DynamoDB listener on a free loopback port.
+    #[arg(long)]
+    pub dynamodb_addr: Option<String>,
     /// Client threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -247,6 +253,7 @@ fn run_targets(
         reset_peak_rss();
         let server = targets::ServerOptions {
             addr: args.server_addr.clone(),
+            dynamodb_addr: args.dynamodb_addr.clone(),
             threads: args.threads,
         };
         let target = targets::open(name, &dir, args.durability, spec.field_count, &server)

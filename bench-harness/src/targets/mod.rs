@@ -5,6 +5,7 @@
 //! client threads (`Send + Sync`) and run one after another in an
 //! invocation, each in its own directory.
 
+pub mod dynamodb;
 pub mod embedded;
 pub mod null;
 pub mod server;
@@ -54,13 +55,19 @@ pub trait Target: Send + Sync {
 }
 
 /// The names `--target` accepts, in the order the help lists them.
-pub const TARGET_NAMES: &[&str] = &["embedded", "server", "null", "rocksdb", "fjall", "redb"];
+pub const TARGET_NAMES: &[&str] = &[
+    "embedded", "server", "dynamodb", "null", "rocksdb", "fjall", "redb",
+];
 
-/// How to reach the `server` target.
+/// How to reach the `server` and `dynamodb` targets.
 #[derive(Debug, Clone, Default)]
 pub struct ServerOptions {
-    /// A running server's address; `None` starts one in this process.
+    /// A running server's binary-protocol address; `None` starts one in
+    /// this process.
     pub addr: Option<String>,
+    /// A running DynamoDB JSON API endpoint (`HOST:PORT`); `None` starts a
+    /// server in this process.
+    pub dynamodb_addr: Option<String>,
     /// Harness threads (the client opens about as many connections).
     pub threads: usize,
 }
@@ -80,6 +87,11 @@ pub fn open(
             durability,
             server.addr.as_deref(),
             server.threads,
+        )?)),
+        "dynamodb" => Ok(Box::new(dynamodb::DynamoDbTarget::open(
+            dir,
+            durability,
+            server.dynamodb_addr.as_deref(),
         )?)),
         "null" => Ok(Box::new(null::Null)),
         "rocksdb" | "fjall" | "redb" => open_baseline(name, dir, durability, field_count),

@@ -2,8 +2,12 @@
 //! final xor `0xFFFF_FFFF`): the checksum DynamoDB sends in `x-amz-crc32`
 //! over the response body as sent, and the one zlib's `crc32` computes.
 //!
-//! Pure and allocation-free; any thread may use it. The 256-entry table is
-//! built at compile time, so there is no first-use initialisation.
+//! Pure and allocation-free; any thread may use it. The tables are built at
+//! compile time, so there is no first-use initialisation. Bytes go through
+//! eight at a time ("slicing-by-8": eight tables, one per byte position of
+//! a 64-bit word): 668 ns for a 1.2 KB GetItem answer against 2.79 µs
+//! byte at a time, 4.2× (criterion medians, run back to back:
+//! `cargo bench -p dynacore-benches --bench dynamodb_json -- CRC`).
 
 /// The reflected IEEE polynomial.
 const POLYNOMIAL: u32 = 0xEDB8_8320;
@@ -29,6 +33,26 @@ const fn build_table() -> [u32; 256] {
         index += 1;
     }
     table
+}
+
+/// `SLICES[k][b]`: the register after shifting byte `b` and then `k` zero
+/// bytes through it; `SLICES[0]` is `TABLE`.
+const SLICES: [[u32; 256]; 8] = build_slices();
+
+const fn build_slices() -> [[u32; 256]; 8] {
+    let mut slices = [[0u32; 256]; 8];
+    slices[0] = TABLE;
+    let mut k = 1;
+    while k < 8 {
+        let mut index = 0;
+        while index < 256 {
+            let previous = slices[k - 1][index];
+            slices[k][index] = (previous >> 8) ^ TABLE[(previous & 0xFF) as usize];
+            index += 1;
+        }
+        k += 1;
+    }
+    slices
 }
 
 // Spot checks of the table against the published one (zlib's crc32.h).
@@ -60,7 +84,20 @@ impl Crc32 {
 
     pub fn update(&mut self, bytes: &[u8]) {
         let mut register = self.register;
-        for &byte in bytes {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let low = u32::from_le_bytes([word[0], word[1], word[2], word[3]]) ^ register;
+            let high = u32::from_le_bytes([word[4], word[5], word[6], word[7]]);
+            register = SLICES[7][(low & 0xFF) as usize]
+                ^ SLICES[6][((low >> 8) & 0xFF) as usize]
+                ^ SLICES[5][((low >> 16) & 0xFF) as usize]
+                ^ SLICES[4][(low >> 24) as usize]
+                ^ SLICES[3][(high & 0xFF) as usize]
+                ^ SLICES[2][((high >> 8) & 0xFF) as usize]
+                ^ SLICES[1][((high >> 16) & 0xFF) as usize]
+                ^ SLICES[0][(high >> 24) as usize];
+        }
+        for &byte in words.remainder() {
             register = TABLE[((register ^ u32::from(byte)) & 0xFF) as usize] ^ (register >> 8);
         }
         self.register = register;

@@ -166,23 +166,57 @@ impl Core {
         self.dirty.push(token);
     }
 
-    /// A request id as DynamoDB's look: 52 characters of A–Z and 0–9,
+    /// A request id as DynamoDB's look: 52 characters of A–Z and 2–7,
     /// unique per server run (core, count, and the start time mixed).
     fn next_request_id(&mut self) -> String {
-        const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         self.dynamodb_requests += 1;
-        let mut seed = [0u8; 24];
-        seed[..8].copy_from_slice(&self.shared.request_id_seed.to_le_bytes());
-        seed[8..16].copy_from_slice(&(self.index as u64).to_le_bytes());
-        seed[16..].copy_from_slice(&self.dynamodb_requests.to_le_bytes());
-        // 12 characters (60 bits) from each of five 64-bit hashes.
-        let words: [u64; 5] =
-            std::array::from_fn(|i| xxhash_rust::xxh3::xxh3_64_with_seed(&seed, i as u64));
-        let mut id = String::with_capacity(52);
-        for i in 0..52 {
-            let bits = words[i / 12] >> ((i % 12) * 5);
-            id.push(ALPHABET[(bits & 31) as usize] as char);
+        request_id(
+            self.shared.request_id_seed,
+            self.index as u64,
+            self.dynamodb_requests,
+        )
+    }
+}
+
+/// The request id of request `count` on core `core` of the run seeded
+/// `run_seed`: 52 characters of 5 bits each, 25 from each of two 128-bit
+/// hashes and the last 2 from a third (a hash holds 25 whole characters;
+/// shifting one by 130 bits for the 27th overflowed).
+fn request_id(run_seed: u64, core: u64, count: u64) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const CHARACTERS_PER_HASH: usize = 128 / 5;
+    const LENGTH: usize = 52;
+    let mut seed = [0u8; 24];
+    seed[..8].copy_from_slice(&run_seed.to_le_bytes());
+    seed[8..16].copy_from_slice(&core.to_le_bytes());
+    seed[16..].copy_from_slice(&count.to_le_bytes());
+    let hashes = [1, 2, 3].map(|n| xxhash_rust::xxh3::xxh3_128_with_seed(&seed, n));
+    const _: () = assert!(3 * CHARACTERS_PER_HASH >= LENGTH);
+    let mut id = String::with_capacity(LENGTH);
+    for i in 0..LENGTH {
+        let bits = hashes[i / CHARACTERS_PER_HASH] >> ((i % CHARACTERS_PER_HASH) * 5);
+        id.push(ALPHABET[(bits & 31) as usize] as char);
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_id;
+
+    #[test]
+    fn request_ids_are_52_characters_of_the_alphabet_and_differ() {
+        let ids: std::collections::BTreeSet<String> = (0..1000)
+            .flat_map(|count| [request_id(7, 0, count), request_id(7, 1, count)])
+            .collect();
+        assert_eq!(ids.len(), 2000);
+        for id in &ids {
+            assert_eq!(id.len(), 52);
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+            );
         }
-        id
+        assert_ne!(request_id(7, 0, 1), request_id(8, 0, 1));
     }
 }
