@@ -106,7 +106,14 @@ fn read_response(stream: &mut TcpStream, pending: &mut Vec<u8>) -> Response {
 
 fn fill(stream: &mut TcpStream, pending: &mut Vec<u8>) {
     let mut chunk = [0u8; 65536];
-    let n = stream.read(&mut chunk).expect("read");
+    // A read can be interrupted (EINTR: seen about 1 run in 30, with the
+    // in-process server's io_uring beside it); read_exact retries too.
+    let n = loop {
+        match stream.read(&mut chunk) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => break other.expect("read"),
+        }
+    };
     assert!(
         n > 0,
         "connection closed; had {:?}",
@@ -478,6 +485,10 @@ fn a_malformed_table_name_is_a_validation_error_before_not_found() {
         let message = response.json()["message"].as_str().unwrap().to_owned();
         assert!(message.contains("greater than or equal to 3"), "{message}");
         let response = call(addr, operation, &json!({"TableName": "abc"}));
-        assert_eq!(response.error_type(), "ResourceNotFoundException", "{operation}");
+        assert_eq!(
+            response.error_type(),
+            "ResourceNotFoundException",
+            "{operation}"
+        );
     }
 }

@@ -191,6 +191,9 @@ pub(super) fn enumeration<'a>(
 }
 
 pub(super) fn json_error(name: &str, error: JsonError) -> DynamoError {
+    if let Some(message) = error.dynamodb_message {
+        return DynamoError::validation(message);
+    }
     let at = error.path.strip_prefix('$').unwrap_or(&error.path);
     DynamoError::validation(messages::attribute_json(
         &format!("{name}{at}"),

@@ -23,6 +23,10 @@ pub struct JsonError {
     /// `$` for the document, `$.name` for a member, `$.l[2]` for an element.
     pub path: String,
     pub message: String,
+    /// The whole message DynamoDB's API gives for this mistake, where it has
+    /// its own wording (the DynamoDB layer answers with it instead of
+    /// `path: message`).
+    pub dynamodb_message: Option<String>,
 }
 
 impl JsonError {
@@ -30,9 +34,21 @@ impl JsonError {
         JsonError {
             path: path.to_owned(),
             message: message.into(),
+            dynamodb_message: None,
         }
     }
+
+    fn with_dynamodb(mut self, message: impl Into<String>) -> JsonError {
+        self.dynamodb_message = Some(message.into());
+        self
+    }
 }
+
+/// DynamoDB's messages for attribute values it cannot accept (quoted from
+/// DynamoDB's answers in public SDK and emulator issue threads).
+const MORE_THAN_ONE_TYPE: &str = "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes";
+const NO_TYPE: &str =
+    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes";
 
 fn member(path: &str, name: &str) -> String {
     let plain = !name.is_empty()
@@ -81,7 +97,7 @@ fn number(text: &str, path: &str) -> Result<Number, JsonError> {
         let message = message
             .strip_prefix("ValidationException: ")
             .unwrap_or(&message);
-        JsonError::new(path, message.to_owned())
+        JsonError::new(path, message.to_owned()).with_dynamodb(message)
     })
 }
 
@@ -92,19 +108,29 @@ fn set<T: Ord>(
     mut parse: impl FnMut(&Value, &str) -> Result<T, JsonError>,
 ) -> Result<BTreeSet<T>, JsonError> {
     if members.is_empty() {
-        return Err(JsonError::new(
-            path,
-            format!("an {tag} set must not be empty"),
-        ));
+        let dynamodb = match tag {
+            "SS" => dynacore::model::value::EMPTY_STRING_SET_MESSAGE,
+            "NS" => dynacore::model::value::EMPTY_NUMBER_SET_MESSAGE,
+            _ => dynacore::model::value::EMPTY_BINARY_SET_MESSAGE,
+        };
+        return Err(
+            JsonError::new(path, format!("an {tag} set must not be empty")).with_dynamodb(dynamodb),
+        );
     }
     let mut out = BTreeSet::new();
     for (i, m) in members.iter().enumerate() {
         let at = format!("{path}[{i}]");
         if !out.insert(parse(m, &at)?) {
-            return Err(JsonError::new(
-                &at,
-                format!("duplicate member of the {tag} set"),
-            ));
+            // DynamoDB prints the members as sent, Java-list style.
+            let listed: Vec<&str> = members.iter().filter_map(Value::as_str).collect();
+            return Err(
+                JsonError::new(&at, format!("duplicate member of the {tag} set")).with_dynamodb(
+                    format!(
+                        "One or more parameter values were invalid: Input collection [{}] contains duplicates.",
+                        listed.join(", ")
+                    ),
+                ),
+            );
         }
     }
     Ok(out)
@@ -116,7 +142,7 @@ pub fn value_from_json(value: &Value, path: &str) -> Result<AttributeValue, Json
     let object = match value {
         Value::Object(o) if o.len() == 1 => o,
         _ => {
-            return Err(JsonError::new(
+            let error = JsonError::new(
                 path,
                 format!(
                     "expected an object with one type key (S, N, B, BOOL, NULL, L, M, SS, NS, BS), got {}",
@@ -125,7 +151,12 @@ pub fn value_from_json(value: &Value, path: &str) -> Result<AttributeValue, Json
                         other => type_name(other).to_owned(),
                     }
                 ),
-            ));
+            );
+            return Err(match value {
+                Value::Object(o) if o.is_empty() => error.with_dynamodb(NO_TYPE),
+                Value::Object(_) => error.with_dynamodb(MORE_THAN_ONE_TYPE),
+                _ => error,
+            });
         }
     };
     let Some((tag, inner)) = object.iter().next() else {

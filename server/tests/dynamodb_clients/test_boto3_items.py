@@ -6,7 +6,7 @@ keys, sizes and expressions."""
 import threading
 import unittest
 
-from support import DynamoTestCase, client, known_server_bug, unique_name
+from support import DynamoTestCase, client, unique_name
 
 ALL_BYTES = bytes(range(256))
 
@@ -770,10 +770,6 @@ class ItemValidationTests(DynamoTestCase):
 
     # DynamoDB's own texts for bad attribute values, from its answers quoted
     # in public issue threads (AWS SDK and emulator trackers).
-    @known_server_bug(
-        "an empty SS/NS is answered 'One or more parameter values were invalid: "
-        "Item.x.SS: an SS set must not be empty'"
-    )
     def test_an_empty_set_gets_dynamodbs_message(self):
         key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
         self.assert_validation(
@@ -785,10 +781,6 @@ class ItemValidationTests(DynamoTestCase):
             message="One or more parameter values were invalid: An number set  may not be empty",
         )
 
-    @known_server_bug(
-        "a set with a duplicate is answered 'One or more parameter values were invalid: "
-        "Item.x.SS[1]: duplicate member of the SS set'"
-    )
     def test_a_set_with_duplicates_gets_dynamodbs_message(self):
         key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
         self.assert_validation(
@@ -797,11 +789,6 @@ class ItemValidationTests(DynamoTestCase):
             contains="contains duplicates",
         )
 
-    @known_server_bug(
-        "a bad number is answered with a prefix DynamoDB does not add: 'One or more "
-        "parameter values were invalid: Item.x.N: The parameter cannot be converted to a "
-        "numeric value: abc'"
-    )
     def test_a_bad_number_gets_dynamodbs_message(self):
         key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
         self.assert_validation(
@@ -813,11 +800,6 @@ class ItemValidationTests(DynamoTestCase):
             message="Attempting to store more than 38 significant digits in a Number",
         )
 
-    @known_server_bug(
-        "an attribute value with two or no types is answered 'One or more parameter values "
-        "were invalid: Item.x: expected an object with one type key (S, N, ...), got an "
-        "object with 2 keys'"
-    )
     def test_an_attribute_value_with_two_or_no_types_gets_dynamodbs_message(self):
         key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
         self.assert_validation(

@@ -5,7 +5,7 @@ errors DynamoDB gives for each."""
 import datetime
 import unittest
 
-from support import DynamoTestCase, known_server_bug, unique_name
+from support import DynamoTestCase, unique_name
 
 
 class TableLifecycleTests(DynamoTestCase):
@@ -156,11 +156,6 @@ class TableLifecycleTests(DynamoTestCase):
                     f"to satisfy constraint: {constraint}",
                 )
 
-    @known_server_bug(
-        "DescribeTable and DeleteTable of an invalid name ('ab', 'a b c') answer "
-        "ResourceNotFoundException 'Requested resource not found: Table: ab not found'; every "
-        "other operation validates the name first, as DynamoDB does for all of them"
-    )
     def test_describe_and_delete_table_validate_the_table_name(self):
         for call in (
             lambda: self.ddb.describe_table(TableName="ab"),

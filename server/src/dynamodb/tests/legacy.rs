@@ -611,10 +611,7 @@ fn expected_entries_follow_dynamodbs_rules_in_its_order() {
         ),
         (
             json!({"a": {"ComparisonOperator": "EQ", "AttributeValueList": [{"SS": []}]}}),
-            messages::attribute_json(
-                "Expected.a.AttributeValueList[0].SS",
-                "an SS set must not be empty",
-            ),
+            "One or more parameter values were invalid: An string set  may not be empty".to_owned(),
         ),
     ];
     for (expected, message) in cases {

@@ -137,7 +137,25 @@ fn every_member_of_the_wrong_type_is_refused_with_its_message() {
             "PutItem",
             json!({"TableName": "t1", "Item": {"pk": {"S": "a"}, "n": {"N": "abc"}}}),
             val,
-            "One or more parameter values were invalid: Item.n.N: The parameter cannot be converted to a numeric value: abc",
+            "The parameter cannot be converted to a numeric value: abc",
+        ),
+        case(
+            "PutItem",
+            json!({"TableName": "t1", "Item": {"pk": {"S": "a"}, "x": {"SS": ["a", "a"]}}}),
+            val,
+            "One or more parameter values were invalid: Input collection [a, a] contains duplicates.",
+        ),
+        case(
+            "PutItem",
+            json!({"TableName": "t1", "Item": {"pk": {"S": "a"}, "x": {"S": "a", "N": "1"}}}),
+            val,
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+        ),
+        case(
+            "PutItem",
+            json!({"TableName": "t1", "Item": {"pk": {"S": "a"}, "x": {}}}),
+            val,
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
         ),
         case(
             "GetItem",
