@@ -492,3 +492,115 @@ fn a_malformed_table_name_is_a_validation_error_before_not_found() {
         );
     }
 }
+
+/// A client that pipelines requests and then half-closes gets every answer
+/// before the EOF. Regression: all but the first were dropped (the writes
+/// are pending group commits under `sync`, so the connection looked quiet
+/// with requests still buffered).
+#[test]
+fn pipelined_requests_then_a_half_close_are_all_answered() {
+    let server = start("http-half-close", 2, |config| {
+        config.durability = dynacore::Durability::Sync;
+    });
+    let addr = server.dynamodb_addr().unwrap();
+    create_table(addr);
+    for round in 0..5 {
+        let mut stream = connect(addr);
+        let mut bytes = Vec::new();
+        for key in ["a", "b"] {
+            let key = format!("{key}{round}");
+            bytes.extend(request("PutItem", &put(&key, "v")));
+            bytes.extend(request("GetItem", &get(&key)));
+        }
+        stream.write_all(&bytes).unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut pending = Vec::new();
+        for _ in 0..2 {
+            assert_eq!(read_response(&mut stream, &mut pending).json(), json!({}));
+            let response = read_response(&mut stream, &mut pending);
+            assert_eq!(
+                response.json()["Item"]["v"]["S"],
+                json!("v"),
+                "round {round}"
+            );
+        }
+        expect_eof(&mut stream, &pending);
+    }
+}
+
+/// Over max_connections, an HTTP client gets an HTTP 503 with a
+/// DynamoDB-shaped error (which SDKs retry), not a binary frame.
+#[test]
+fn a_connection_over_the_limit_gets_an_http_503() {
+    let server = start("http-limit", 1, |config| config.max_connections = 1);
+    let addr = server.dynamodb_addr().unwrap();
+    let mut first = connect(addr);
+    first.write_all(&request("ListTables", &json!({}))).unwrap();
+    assert_eq!(read_response(&mut first, &mut Vec::new()).status, 200);
+    let mut second = connect(addr);
+    let mut pending = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // The refusal is written at accept, before any request.
+    loop {
+        match second.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => pending.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let text = String::from_utf8_lossy(&pending).into_owned();
+    assert!(text.starts_with("HTTP/1.1 503 "), "{text}");
+    assert!(text.contains("#ServiceUnavailable"), "{text}");
+}
+
+/// Tags belong to one incarnation of a table: dropped (here through the
+/// embedded Db, not the API) and created again, the table has none.
+#[test]
+fn a_table_created_again_does_not_inherit_the_old_tags() {
+    let server = start("http-tags", 1, |_| {});
+    let addr = server.dynamodb_addr().unwrap();
+    create_table(addr);
+    let arn = json!("arn:aws:dynamodb:us-east-1:123456789012:table/tbl");
+    let tag = json!({"ResourceArn": arn, "Tags": [{"Key": "team", "Value": "a"}]});
+    assert_eq!(call(addr, "TagResource", &tag).status, 200);
+    let listed = call(addr, "ListTagsOfResource", &json!({"ResourceArn": arn}));
+    assert_eq!(
+        listed.json()["Tags"],
+        json!([{"Key": "team", "Value": "a"}])
+    );
+    let old_id = server.db().describe_table("tbl").unwrap().id;
+    server.db().delete_table("tbl").unwrap();
+    let missing = call(addr, "ListTagsOfResource", &json!({"ResourceArn": arn}));
+    assert_eq!(missing.error_type(), "ResourceNotFoundException");
+    create_table(addr);
+    let new_id = server.db().describe_table("tbl").unwrap().id;
+    assert_ne!(old_id, new_id);
+    let listed = call(addr, "ListTagsOfResource", &json!({"ResourceArn": arn}));
+    assert_eq!(listed.json()["Tags"], json!([]));
+}
+
+/// A second server cannot silently join the first one's DynamoDB port
+/// (SO_REUSEPORT would let it, splitting clients between two databases).
+#[test]
+fn a_second_server_on_the_same_port_fails_to_start() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let _first = start("http-port-1", 1, |config| {
+        config.dynamodb_listen = Some(addr)
+    });
+    let dir = common::wire::data_dir("http-port-2");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut config = dynacore_server::server::ServerConfig::new(&dir);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.metrics_listen = None;
+    config.dynamodb_listen = Some(addr);
+    config.shards = 1;
+    config.durability = dynacore::Durability::None;
+    let error = dynacore_server::server::Server::start(config).unwrap_err();
+    assert!(format!("{error:#}").contains("in use"), "{error:#}");
+}

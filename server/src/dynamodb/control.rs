@@ -6,7 +6,16 @@
 //! written whole to a JSON file in the data directory after every change
 //! (written to a temporary file, synced, renamed), so they survive a
 //! restart. They are control-plane data of a few KB; the engine's storage
-//! is not involved. A dropped table's tags are forgotten with it.
+//! is not involved. Tags are kept per table incarnation (`name/id`), so a
+//! table dropped any way (the binary protocol, the embedded `Db`) and
+//! created again starts without the old table's tags; a DeleteTable through
+//! this API also removes them from the file.
+//!
+//! Known exception to "a core never blocks": a tag change writes and syncs
+//! the file on the core that took the request (about 10 ms here), under a
+//! lock other cores' tag requests wait on. Tag changes are rare
+//! control-plane calls; moving the save to a background thread is the fix
+//! if they ever are not.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -50,7 +59,7 @@ pub struct Tags {
 }
 
 impl Tags {
-    /// Loads the tags kept in `file`, if it exists.
+    /// Loads the tags kept in `file`, if it exists (keys are `name/id`).
     #[allow(clippy::disallowed_methods)] // API metadata beside, not inside, the engine's files.
     pub fn open(file: Option<PathBuf>) -> anyhow::Result<Tags> {
         let mut tables = BTreeMap::new();
@@ -87,10 +96,15 @@ impl Tags {
         Ok(())
     }
 
-    /// Forgets a dropped table's tags.
+    /// Forgets a dropped table's tags (every incarnation of the name).
     pub fn forget(&self, table: &str) {
         let mut tables = self.tables.lock().unwrap_or_else(|p| p.into_inner());
-        if tables.remove(table).is_some() {
+        let prefix = format!("{table}/");
+        let before = tables.len();
+        tables.retain(|key, _| !key.starts_with(&prefix));
+        if tables.len() != before {
+            // A failed save leaves the old tags in the file; they belong to
+            // a table id that no longer exists, so they are never shown.
             let _ = self.save(&tables);
         }
     }
@@ -163,7 +177,8 @@ impl Tags {
     }
 }
 
-/// The table a `ResourceArn` names, which must exist.
+/// The table a `ResourceArn` names, which must exist, as its tag key
+/// (`name/id`: this incarnation of the name).
 fn table_of(object: &Object, db: &Db) -> Result<String, DynamoError> {
     let arn = match object.get("ResourceArn") {
         None | Some(Value::Null) => {
@@ -184,12 +199,12 @@ fn table_of(object: &Object, db: &Db) -> Result<String, DynamoError> {
     let Some(table) = table.filter(|t| !t.is_empty() && !t.contains('/')) else {
         return Err(DynamoError::validation(messages::invalid_arn(arn)));
     };
-    if db.describe_table(table).is_err() {
-        return Err(DynamoError::resource_not_found(messages::arn_not_found(
+    match db.describe_table(table) {
+        Ok(description) => Ok(format!("{table}/{}", description.id.0)),
+        Err(_) => Err(DynamoError::resource_not_found(messages::arn_not_found(
             arn,
-        )));
+        ))),
     }
-    Ok(table.to_owned())
 }
 
 fn tag_list(object: &Object) -> Result<Vec<(String, String)>, DynamoError> {

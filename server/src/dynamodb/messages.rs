@@ -285,6 +285,14 @@ pub const WRITE_REQUEST_ONE_OF: &str =
 pub const UNKNOWN_OPERATION: &str = "An unknown operation was requested.";
 
 /// A request body that is not JSON at all, or nested past the parser's
+/// A connection over the server's limit (our own wording).
+pub fn too_many_connections(max: usize) -> String {
+    format!("The server has its maximum of {max} connections; try again later")
+}
+
+/// InternalServerError (DynamoDB's text).
+pub const INTERNAL_ERROR: &str = "Internal server error";
+
 /// depth limit.
 pub fn body_not_json(detail: &str) -> String {
     format!("The request body is not valid JSON: {detail}")

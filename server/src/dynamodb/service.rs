@@ -166,6 +166,22 @@ pub fn http_error(error: &HttpError) -> Answer {
     ))
 }
 
+/// The answer to a connection over `max_connections` (503, which SDKs
+/// retry).
+pub fn too_many_connections(max: usize) -> Answer {
+    Answer::error(&DynamoError::other(
+        "ServiceUnavailable",
+        messages::too_many_connections(max),
+        503,
+    ))
+}
+
+/// The answer when answering itself failed (a panic in this layer, caught
+/// by the core): 500, as DynamoDB's `InternalServerError`.
+pub fn internal_error() -> Answer {
+    Answer::error(&DynamoError::internal(messages::INTERNAL_ERROR))
+}
+
 /// The health check's body.
 pub fn health_body() -> Vec<u8> {
     format!("healthy: dynacore {}\n", env!("CARGO_PKG_VERSION")).into_bytes()

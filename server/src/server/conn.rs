@@ -52,8 +52,12 @@ pub struct Conn {
     /// The peer closed its side, or an error frame was sent that ends the
     /// connection: read no more, close once everything is answered.
     pub read_closed: bool,
-    /// Close as soon as the replies are flushed (a bad header).
+    /// Close as soon as the replies are flushed (a bad header, or an HTTP
+    /// request that asked for it).
     pub close_after_flush: bool,
+    /// The close after flushing is the client's wish (`Connection: close`),
+    /// not a protocol error: counted as the peer's close.
+    pub peer_asked_to_close: bool,
     pub last_activity: Instant,
     /// When the frame at the front of `inbuf` began arriving.
     pub frame_started: Option<Instant>,
@@ -77,6 +81,7 @@ impl Conn {
             in_flight: 0,
             read_closed: false,
             close_after_flush: false,
+            peer_asked_to_close: false,
             last_activity: now,
             frame_started: None,
             last_write_progress: now,

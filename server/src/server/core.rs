@@ -32,7 +32,7 @@ use super::conn::{Conn, Parsed, Protocol};
 pub(crate) use super::inbox::{Message, StatsJob};
 use super::inbox::{Pending, PendingWake, ReplyTo};
 use super::poll::{Event, Interest, Poller, Token};
-use super::sockets::{end_gracefully, now, pause_after_failure, refuse};
+use super::sockets::{end_gracefully, now, pause_after_failure, refuse, refuse_http};
 
 mod dynamo;
 pub(crate) use dynamo::DynamoCall;
@@ -225,7 +225,10 @@ impl Core {
             let open = self.shared.connections.fetch_add(1, Ordering::AcqRel);
             if open >= self.shared.config.max_connections {
                 self.shared.connections.fetch_sub(1, Ordering::AcqRel);
-                refuse(stream, self.shared.config.max_connections);
+                match protocol {
+                    Protocol::Binary => refuse(stream, self.shared.config.max_connections),
+                    Protocol::DynamoDb => refuse_http(stream, self.shared.config.max_connections),
+                }
                 self.metrics
                     .connection_closed(CloseReason::TooManyConnections);
                 continue;
@@ -280,7 +283,9 @@ impl Core {
     fn close(&mut self, token: Token, reason: CloseReason) {
         if let Some(conn) = self.conns.remove(&token) {
             let _ = self.poller.delete(conn.stream.as_raw_fd(), token);
-            if matches!(reason, CloseReason::Shutdown | CloseReason::ProtocolError) {
+            if conn.close_after_flush
+                || matches!(reason, CloseReason::Shutdown | CloseReason::ProtocolError)
+            {
                 end_gracefully(&conn.stream);
             }
             self.shared.connections.fetch_sub(1, Ordering::AcqRel);
@@ -327,7 +332,12 @@ impl Core {
             // After a bad header, the requests read before it are still
             // answered: close once nothing is in flight or unsent.
             if conn.is_quiet() && conn.close_after_flush {
-                self.close(token, CloseReason::ProtocolError);
+                let reason = if conn.peer_asked_to_close {
+                    CloseReason::Peer
+                } else {
+                    CloseReason::ProtocolError
+                };
+                self.close(token, reason);
                 continue;
             }
             if conn.read_closed && conn.is_quiet() && !self.shared.stopping.load(Ordering::Relaxed)

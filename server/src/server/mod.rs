@@ -172,6 +172,21 @@ fn socket_addr(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
     (storage, len as libc::socklen_t)
 }
 
+/// Fails if another process already listens on `addr`. The shared
+/// addresses are bound with SO_REUSEPORT, which would otherwise let a second
+/// server join the first one's port silently and split its clients between
+/// two databases (found by an independent review). A socket bound without
+/// SO_REUSEPORT cannot join a reuseport group, so it tells. Port 0 is a
+/// fresh port: nothing to check.
+fn check_free(addr: SocketAddr, what: &str) -> anyhow::Result<()> {
+    if addr.port() == 0 {
+        return Ok(());
+    }
+    TcpListener::bind(addr)
+        .map(drop)
+        .with_context(|| format!("{what}: {addr} is in use (another server?)"))
+}
+
 /// Asks every core for its metrics and renders them with the engine's.
 fn gather(shared: &Shared) -> String {
     let mut snapshots: Vec<CoreMetrics> = Vec::with_capacity(shared.cores.len());
@@ -230,11 +245,16 @@ impl Server {
     }
 
     /// Serves an already open database (`config.data` and `config.shards`
-    /// are then only reported).
+    /// are then only reported, but for the DynamoDB API's tags file,
+    /// `dynamodb-tags.json`, kept in `config.data`).
     pub fn start_with(mut config: ServerConfig, db: Db) -> anyhow::Result<ServerHandle> {
         let cores = db.shard_count();
         config.shards = cores;
         // Listeners: the shared address on every core, then each core's own.
+        check_free(config.listen, "listening")?;
+        if let Some(addr) = config.dynamodb_listen {
+            check_free(addr, "the DynamoDB API")?;
+        }
         let mut shared_listeners = Vec::with_capacity(cores);
         let mut main_addr = config.listen;
         for _ in 0..cores {
@@ -257,6 +277,7 @@ impl Server {
         } else {
             dynamodb_listeners.resize_with(cores, || None);
         }
+        // The DynamoDB API's table tags live beside the database.
         let tags_file = config.data.join("dynamodb-tags.json");
         let tags = crate::dynamodb::control::Tags::open(Some(tags_file))?;
         let authenticate = match &config.auth {

@@ -59,6 +59,25 @@ pub(crate) fn refuse(mut stream: std::net::TcpStream, max: usize) {
     let _ = stream.write_all(&encode_reply(&header, &Err(reply)));
 }
 
+/// The DynamoDB API's refusal of a connection over the limit: a 503 with a
+/// DynamoDB-shaped error, which SDKs retry, then the close.
+pub(crate) fn refuse_http(mut stream: std::net::TcpStream, max: usize) {
+    use std::io::Write;
+    let _ = stream.set_nonblocking(true);
+    let answer = crate::dynamodb::service::too_many_connections(max);
+    let crc = crate::http::crc32(&answer.body).to_string();
+    let mut out = Vec::new();
+    crate::http::write_response(
+        &mut out,
+        answer.status,
+        &[("Content-Type", answer.content_type), ("x-amz-crc32", &crc)],
+        &answer.body,
+        false,
+    );
+    let _ = stream.write_all(&out);
+    end_gracefully(&stream);
+}
+
 /// A seed that differs between runs (the wall clock and the process id),
 /// for ids that must not repeat across restarts; not a secret.
 pub(crate) fn random_seed() -> u64 {

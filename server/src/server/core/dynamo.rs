@@ -30,39 +30,51 @@ pub(crate) struct DynamoCall {
 }
 
 impl Core {
-    /// Parses and starts the next request on an HTTP connection, if it
-    /// has none executing.
+    /// Parses and starts the requests buffered on an HTTP connection, one
+    /// at a time: each answered at once (a read, an error) lets the next
+    /// start in the same call; one still executing (a write waiting for
+    /// its group commit) stops it until its answer is queued.
+    ///
+    /// Fix (found by an independent review): this started one request per
+    /// call, so a client that pipelined requests and then half-closed had
+    /// all but the first dropped: the connection was closed as read-closed
+    /// and quiet with whole requests still buffered.
     pub(super) fn handle_http(&mut self, token: Token, now: Instant) {
         let max_out = self.shared.config.max_out_buffer_bytes;
-        let Some(conn) = self.conns.get_mut(&token) else {
-            return;
-        };
-        if conn.close_after_flush || conn.in_flight > 0 || conn.out_len() >= max_out {
-            return;
-        }
-        let available = &conn.inbuf[conn.in_start..];
-        if available.is_empty() {
-            conn.frame_started = None;
-            return;
-        }
-        match http::parse(available, &self.shared.http_limits) {
-            Ok(None) => {
-                conn.frame_started.get_or_insert(now);
+        loop {
+            let Some(conn) = self.conns.get_mut(&token) else {
+                return;
+            };
+            if conn.close_after_flush || conn.in_flight > 0 || conn.out_len() >= max_out {
+                return;
             }
-            Err(error) => {
-                let answer = service::http_error(&error);
-                let request_id = self.next_request_id();
-                if let Some(conn) = self.conns.get_mut(&token) {
-                    conn.in_flight += 1;
-                }
-                self.queue_http(token, &answer, &request_id, false, now);
-                self.metrics.record_http_error();
-            }
-            Ok(Some((request, used))) => {
-                conn.in_start += used;
+            let available = &conn.inbuf[conn.in_start..];
+            if available.is_empty() {
                 conn.frame_started = None;
-                conn.in_flight += 1;
-                self.http_request(token, request, now);
+                return;
+            }
+            match http::parse(available, &self.shared.http_limits) {
+                Ok(None) => {
+                    conn.frame_started.get_or_insert(now);
+                    return;
+                }
+                Err(error) => {
+                    conn.in_flight += 1;
+                    let answer = service::http_error(&error);
+                    let request_id = self.next_request_id();
+                    self.queue_http(token, &answer, &request_id, false, now);
+                    if let Some(conn) = self.conns.get_mut(&token) {
+                        conn.peer_asked_to_close = false;
+                    }
+                    self.metrics.record_http_error();
+                    return;
+                }
+                Ok(Some((request, used))) => {
+                    conn.in_start += used;
+                    conn.frame_started = None;
+                    conn.in_flight += 1;
+                    self.http_request(token, request, now);
+                }
             }
         }
     }
@@ -77,7 +89,13 @@ impl Core {
                 limits: &self.shared.http_limits,
                 authenticate: self.shared.authenticate.as_deref(),
             };
-            service::dispatch(&request, &env)
+            // A panic in this layer (a bug) must not end the core and
+            // strand its connections: answer 500 instead, as exec::execute
+            // does for the engine.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                service::dispatch(&request, &env)
+            }))
+            .unwrap_or_else(|_| Dispatch::Answer(service::internal_error()))
         };
         match dispatch {
             Dispatch::Answer(answer) => {
@@ -127,7 +145,11 @@ impl Core {
             keep_alive,
             request_id,
         } = call;
-        let answer = context.finish(result, &self.shared.tags);
+        let tags = &self.shared.tags;
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            context.finish(result, tags)
+        }))
+        .unwrap_or_else(|_| service::internal_error());
         self.queue_http(token, &answer, &request_id, keep_alive, now);
     }
 
@@ -162,6 +184,7 @@ impl Core {
         if !keep_alive {
             conn.read_closed = true;
             conn.close_after_flush = true;
+            conn.peer_asked_to_close = true;
         }
         self.dirty.push(token);
     }
