@@ -355,5 +355,6 @@ fn engine_errors_map_to_dynamodb_types_and_statuses() {
 }
 
 mod legacy;
+mod legacy_errors;
 mod round_trips;
 mod wrong_types;
