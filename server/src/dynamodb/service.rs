@@ -155,15 +155,17 @@ impl Context {
 /// The answer to a request the HTTP parser refused (the connection then
 /// closes): the status it names, with a DynamoDB-shaped error body.
 pub fn http_error(error: &HttpError) -> Answer {
+    Answer::error(&refused(error))
+}
+
+/// A refused HTTP request as a DynamoDB error: 413 is DynamoDB's
+/// `RequestEntityTooLarge`; the others are the body's or framing's fault.
+fn refused(error: &HttpError) -> DynamoError {
     let type_name = match error.status() {
         413 => "RequestEntityTooLarge",
         _ => "SerializationException",
     };
-    Answer::error(&DynamoError::other(
-        type_name,
-        error.to_string(),
-        error.status(),
-    ))
+    DynamoError::other(type_name, error.to_string(), error.status())
 }
 
 /// The answer to a connection over `max_connections` (503, which SDKs
@@ -230,18 +232,7 @@ fn dispatch_or_error(request: &http::Request, env: &Env<'_>) -> Result<Dispatch,
             return Err(DynamoError::serialization(messages::content_type(media)));
         }
     }
-    let body = http::decode_body(request, env.limits).map_err(|e| {
-        let answer = http_error(&e);
-        DynamoError::other(
-            if answer.status == 413 {
-                "RequestEntityTooLarge"
-            } else {
-                "SerializationException"
-            },
-            e.to_string(),
-            answer.status,
-        )
-    })?;
+    let body = http::decode_body(request, env.limits).map_err(|e| refused(&e))?;
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
