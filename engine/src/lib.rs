@@ -8,7 +8,7 @@
 //!
 //! | layer | modules |
 //! | --- | --- |
-//! | pure data | [`model`] (items, numbers, schemas), [`coding`] (key, item and integer encodings) |
+//! | pure data | [`model`] (items, numbers, schemas), [`coding`] (key, item and integer encodings), [`cache`] (byte-budgeted LRU and S3-FIFO, for the item cache) |
 //! | I/O seam | [`io`] (the only code touching files or the clock) |
 //! | on-disk structures | [`wal`], [`memtable`], [`sstable`], [`manifest`] |
 //! | tree | [`iter`], [`compaction`], [`lsm`] (one shard's LSM, single-threaded) |
@@ -20,6 +20,7 @@
 
 #![cfg_attr(loom, allow(dead_code, unused_imports))]
 
+pub mod cache;
 pub mod catalog;
 pub mod coding;
 pub mod compaction;

@@ -1,0 +1,306 @@
+//! A byte-budgeted cache with a choice of eviction policy: the structure
+//! the per-shard item cache (issue 8) is built on. It is owned by one
+//! shard's thread, so it takes `&mut self` and has no locks.
+//!
+//! - **Budget.** Every entry is charged its key (twice: the index and the
+//!   slot each hold a copy), its value's bytes as the caller counts them,
+//!   and [`ENTRY_OVERHEAD`] for the slot and the index entry. Room is made
+//!   *before* an entry is linked in, so [`Cache::bytes_used`] never passes
+//!   the budget, not even for a moment; an entry larger than the whole
+//!   budget is not admitted.
+//! - **[`Policy::Lru`]**: one list, a hit moves the entry to the head, the
+//!   tail is evicted.
+//! - **[`Policy::S3Fifo`]** (Yang et al., "FIFO queues are all you need for
+//!   cache eviction", SOSP 2023): a small FIFO (10 % of the budget) where
+//!   new entries start, a main FIFO, and a ghost FIFO of the hashes of keys
+//!   recently evicted from the small one. A hit only bumps a 2-bit counter
+//!   (no list movement). Evicting from the small FIFO moves an entry that
+//!   was hit since insertion to the main one, and drops one that was not
+//!   (remembering its hash in the ghost). Evicting from the main FIFO gives
+//!   an entry that was hit another lap (its counter decremented), else drops
+//!   it. A key found in the ghost when it is inserted again goes straight to
+//!   the main FIFO. One-hit wonders (a scan) pass through the small FIFO
+//!   without displacing the main one.
+//!
+//! Which one the item cache uses is chosen by measurement (issue 8's
+//! benchmark of both on YCSB's zipfian, uniform and scan-polluted mixes).
+
+mod list;
+
+use std::collections::{HashMap, VecDeque};
+
+use list::{List, NIL, Slab, Slot};
+
+/// Bytes charged per entry besides its key and value: the slot (links,
+/// charge, key and value handles) and the index entry (a key handle, the
+/// slot index, the hash table's control byte and load-factor slack),
+/// rounded up.
+pub const ENTRY_OVERHEAD: usize = 96;
+
+/// The eviction policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    Lru,
+    S3Fifo,
+}
+
+/// Counters since the cache was made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub inserts: u64,
+    /// Entries dropped to make room.
+    pub evictions: u64,
+    /// Entries not admitted: larger than the whole budget.
+    pub rejected: u64,
+}
+
+// List numbers in `Slot::list`.
+const LRU: u8 = 0;
+const SMALL: u8 = 0;
+const MAIN: u8 = 1;
+/// The small FIFO's share of the budget, in tenths.
+const SMALL_TENTHS: usize = 1;
+/// The most accesses an S3-FIFO counter remembers.
+const FREQ_MAX: u8 = 3;
+
+/// The cache: values of type `V` by byte-string key.
+#[derive(Debug)]
+pub struct Cache<V> {
+    policy: Policy,
+    budget: usize,
+    slab: Slab<V>,
+    index: HashMap<Box<[u8]>, u32>,
+    /// LRU's list, or S3-FIFO's small and main FIFOs.
+    lists: [List; 2],
+    /// S3-FIFO: hashes of keys evicted from the small FIFO, oldest first,
+    /// and how many times each hash is in the queue.
+    ghost: VecDeque<u64>,
+    ghost_counts: HashMap<u64, u32>,
+    stats: CacheStats,
+}
+
+impl<V> Cache<V> {
+    /// An empty cache holding at most `budget_bytes`.
+    pub fn new(budget_bytes: usize, policy: Policy) -> Self {
+        Cache {
+            policy,
+            budget: budget_bytes,
+            slab: Slab::new(),
+            index: HashMap::new(),
+            lists: [List::new(), List::new()],
+            ghost: VecDeque::new(),
+            ghost_counts: HashMap::new(),
+            stats: CacheStats::default(),
+        }
+    }
+
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
+    /// Bytes charged by the entries held (never above the budget).
+    pub fn bytes_used(&self) -> usize {
+        self.lists[0].bytes + self.lists[1].bytes
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    /// What `key` with a value of `value_bytes` is charged.
+    pub fn charge_of(key: &[u8], value_bytes: usize) -> usize {
+        2 * key.len() + value_bytes + ENTRY_OVERHEAD
+    }
+
+    /// The value cached for `key`, counting a hit or a miss.
+    pub fn get(&mut self, key: &[u8]) -> Option<&V> {
+        let Some(&index) = self.index.get(key) else {
+            self.stats.misses += 1;
+            return None;
+        };
+        self.stats.hits += 1;
+        match self.policy {
+            Policy::Lru => {
+                self.lists[LRU as usize].unlink(&mut self.slab, index);
+                self.lists[LRU as usize].push_head(&mut self.slab, index);
+            }
+            Policy::S3Fifo => {
+                let slot = self.slab.get_mut(index);
+                slot.freq = (slot.freq + 1).min(FREQ_MAX);
+            }
+        }
+        Some(&self.slab.get(index).value)
+    }
+
+    /// Whether `key` is cached, without counting or touching it.
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// Caches `value` for `key` (replacing what was there), charged
+    /// [`Cache::charge_of`]`(key, value_bytes)`; evicts others first to make
+    /// room. Returns false, caching nothing (and dropping any old value),
+    /// when the entry alone is over the budget.
+    pub fn insert(&mut self, key: &[u8], value: V, value_bytes: usize) -> bool {
+        let charge = Self::charge_of(key, value_bytes);
+        // The old value goes first: it must never outlive a newer one.
+        let was_cached = self.remove(key);
+        if charge > self.budget {
+            self.stats.rejected += 1;
+            return false;
+        }
+        while self.bytes_used() + charge > self.budget {
+            if !self.evict_one() {
+                break;
+            }
+        }
+        let list = match self.policy {
+            Policy::Lru => LRU,
+            Policy::S3Fifo if was_cached || self.in_ghost(key) => MAIN,
+            Policy::S3Fifo => SMALL,
+        };
+        let index = self.slab.insert(Slot {
+            key: key.into(),
+            value,
+            charge,
+            prev: NIL,
+            next: NIL,
+            list,
+            freq: 0,
+        });
+        self.lists[list as usize].push_head(&mut self.slab, index);
+        self.index.insert(key.into(), index);
+        self.stats.inserts += 1;
+        true
+    }
+
+    /// Drops `key`'s entry; returns whether there was one.
+    pub fn remove(&mut self, key: &[u8]) -> bool {
+        let Some(index) = self.index.remove(key) else {
+            return false;
+        };
+        let list = self.slab.get(index).list;
+        self.lists[list as usize].unlink(&mut self.slab, index);
+        self.slab.remove(index);
+        true
+    }
+
+    /// Evicts one entry; false when there is none.
+    fn evict_one(&mut self) -> bool {
+        match self.policy {
+            Policy::Lru => self.drop_tail(LRU, false),
+            Policy::S3Fifo => {
+                let small = self.lists[SMALL as usize];
+                if small.len > 0
+                    && (small.bytes * 10 >= self.budget * SMALL_TENTHS
+                        || self.lists[MAIN as usize].len == 0)
+                {
+                    self.evict_small()
+                } else {
+                    self.evict_main()
+                }
+            }
+        }
+    }
+
+    /// S3-FIFO: from the small FIFO's tail, promote entries hit since they
+    /// came in, until one that was not is dropped (into the ghost).
+    fn evict_small(&mut self) -> bool {
+        loop {
+            let tail = self.lists[SMALL as usize].tail;
+            if tail == NIL {
+                return self.evict_main();
+            }
+            if self.slab.get(tail).freq > 0 {
+                self.lists[SMALL as usize].unlink(&mut self.slab, tail);
+                let slot = self.slab.get_mut(tail);
+                slot.freq = 0;
+                slot.list = MAIN;
+                self.lists[MAIN as usize].push_head(&mut self.slab, tail);
+            } else {
+                return self.drop_tail(SMALL, true);
+            }
+        }
+    }
+
+    /// S3-FIFO: from the main FIFO's tail, give entries hit since their last
+    /// lap another one, until one that was not is dropped.
+    fn evict_main(&mut self) -> bool {
+        loop {
+            let tail = self.lists[MAIN as usize].tail;
+            if tail == NIL {
+                return self.drop_tail(SMALL, true);
+            }
+            if self.slab.get(tail).freq > 0 {
+                self.lists[MAIN as usize].unlink(&mut self.slab, tail);
+                self.slab.get_mut(tail).freq -= 1;
+                self.lists[MAIN as usize].push_head(&mut self.slab, tail);
+            } else {
+                return self.drop_tail(MAIN, false);
+            }
+        }
+    }
+
+    /// Drops the tail of `list`, remembering its key in the ghost if asked.
+    fn drop_tail(&mut self, list: u8, to_ghost: bool) -> bool {
+        let tail = self.lists[list as usize].tail;
+        if tail == NIL {
+            return false;
+        }
+        self.lists[list as usize].unlink(&mut self.slab, tail);
+        let slot = self.slab.remove(tail);
+        self.index.remove(&slot.key);
+        if to_ghost {
+            self.remember(&slot.key);
+        }
+        self.stats.evictions += 1;
+        true
+    }
+
+    /// Adds `key`'s hash to the ghost, which holds as many hashes as the
+    /// cache holds entries (at least 64).
+    fn remember(&mut self, key: &[u8]) {
+        let hash = xxhash_rust::xxh3::xxh3_64(key);
+        self.ghost.push_back(hash);
+        *self.ghost_counts.entry(hash).or_insert(0) += 1;
+        let capacity = self.index.len().max(64);
+        while self.ghost.len() > capacity {
+            if let Some(old) = self.ghost.pop_front() {
+                self.forget_ghost(old);
+            }
+        }
+    }
+
+    fn forget_ghost(&mut self, hash: u64) {
+        if let Some(count) = self.ghost_counts.get_mut(&hash) {
+            *count -= 1;
+            if *count == 0 {
+                self.ghost_counts.remove(&hash);
+            }
+        }
+    }
+
+    /// Whether `key` was recently evicted from the small FIFO. It stays in
+    /// the ghost until it ages out, as in the paper's algorithm.
+    fn in_ghost(&self, key: &[u8]) -> bool {
+        self.ghost_counts
+            .contains_key(&xxhash_rust::xxh3::xxh3_64(key))
+    }
+}
+
+#[cfg(test)]
+mod tests;
