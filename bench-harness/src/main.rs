@@ -12,6 +12,7 @@
 //! thread-per-core layer: group commit under many durable writers, the
 //! hand-off modes of point reads, and how work spreads over shards.
 
+mod cache_policies;
 mod driver;
 mod load;
 mod report;
@@ -51,6 +52,8 @@ enum Command {
     Reads(shards::ReadsArgs),
     /// A 50/50 read/update mix for several shard counts, and each shard's share.
     Spread(shards::SpreadArgs),
+    /// The item cache's eviction policies on zipfian, uniform and scan-polluted key traces.
+    CachePolicies(cache_policies::CachePoliciesArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -61,6 +64,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Writers(args)) => shards::run_writers(&args),
         Some(Command::Reads(args)) => shards::run_reads(&args),
         Some(Command::Spread(args)) => shards::run_spread(&args),
+        Some(Command::CachePolicies(args)) => cache_policies::run(&args),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

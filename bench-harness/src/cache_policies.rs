@@ -1,0 +1,180 @@
+//! `dynacore-bench cache-policies`: the engine's cache (`dynacore::cache`)
+//! under each eviction policy, driven by key traces alone (no database), so
+//! the policies' hit ratios and costs are compared on the same keys. Each
+//! read is a `get`; a miss is followed by an `insert` of the record, as a
+//! read-through item cache does.
+//!
+//! Traces, over `--records` YCSB keys (`user` + keynum):
+//! - `zipfian`: YCSB's scrambled zipfian (θ = 0.99), as workloads B and C;
+//! - `uniform`: every key equally likely;
+//! - `scan-polluted`: the zipfian reads, with one in ten operations instead
+//!   a scan of 100 consecutive keys from a uniform start (each key read
+//!   through the cache), as workload E's scans pollute a cache.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::Args;
+use dynacore::cache::{Cache, Policy};
+
+use crate::workload::generators::ScrambledZipfianGenerator;
+use crate::workload::rng::Rng;
+
+/// Options of `dynacore-bench cache-policies`.
+#[derive(Args, Debug)]
+pub struct CachePoliciesArgs {
+    /// Distinct keys.
+    #[arg(long, default_value_t = 1_000_000)]
+    records: u64,
+    /// Operations per trace (a scan counts as one).
+    #[arg(long, default_value_t = 2_000_000)]
+    operations: u64,
+    /// The cache's budget as a share of the data set's bytes (keys, values
+    /// and per-entry overhead).
+    #[arg(long, default_value_t = 0.1)]
+    cache_fraction: f64,
+    /// Bytes per cached record (YCSB's 10 × 100 B fields).
+    #[arg(long, default_value_t = 1000)]
+    value_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Trace {
+    Zipfian,
+    Uniform,
+    ScanPolluted,
+}
+
+impl Trace {
+    fn name(self) -> &'static str {
+        match self {
+            Trace::Zipfian => "zipfian",
+            Trace::Uniform => "uniform",
+            Trace::ScanPolluted => "scan-polluted",
+        }
+    }
+}
+
+/// One policy's run of one trace.
+#[derive(Debug)]
+struct Outcome {
+    reads: u64,
+    hits: u64,
+    elapsed: Duration,
+}
+
+fn key(keynum: u64) -> Vec<u8> {
+    format!("user{keynum}").into_bytes()
+}
+
+#[allow(clippy::disallowed_methods)] // A benchmark driver measures with the real clock.
+fn run_one(args: &CachePoliciesArgs, trace: Trace, policy: Policy, budget: usize) -> Outcome {
+    let mut cache: Cache<()> = Cache::new(budget, policy);
+    let mut rng = Rng::seed_from_u64(7);
+    let mut zipfian = ScrambledZipfianGenerator::new(0, args.records - 1);
+    let mut reads = 0u64;
+    let mut hits = 0u64;
+    let mut read = |cache: &mut Cache<()>, keynum: u64| {
+        let key = key(keynum);
+        reads += 1;
+        if cache.get(&key).is_some() {
+            hits += 1;
+        } else {
+            cache.insert(&key, (), args.value_bytes);
+        }
+    };
+    let started = Instant::now();
+    for _ in 0..args.operations {
+        match trace {
+            Trace::Zipfian => read(&mut cache, zipfian.next(&mut rng)),
+            Trace::Uniform => read(&mut cache, rng.below(args.records)),
+            Trace::ScanPolluted => {
+                if rng.below(10) == 0 {
+                    let start = rng.below(args.records);
+                    for keynum in start..(start + 100).min(args.records) {
+                        read(&mut cache, keynum);
+                    }
+                } else {
+                    read(&mut cache, zipfian.next(&mut rng));
+                }
+            }
+        }
+    }
+    Outcome {
+        reads,
+        hits,
+        elapsed: started.elapsed(),
+    }
+}
+
+pub fn run(args: &CachePoliciesArgs) -> Result<()> {
+    anyhow::ensure!(args.records > 0, "--records must be at least 1");
+    anyhow::ensure!(
+        args.cache_fraction > 0.0 && args.cache_fraction <= 1.0,
+        "--cache-fraction must be in (0, 1]"
+    );
+    let entry = Cache::<()>::charge_of(&key(args.records / 2), args.value_bytes);
+    let budget = (args.records as f64 * entry as f64 * args.cache_fraction) as usize;
+    println!(
+        "# cache-policies: {} records, {} operations per trace, budget {} bytes ({:.0}% of the data set, about {} entries of {} bytes)",
+        args.records,
+        args.operations,
+        budget,
+        args.cache_fraction * 100.0,
+        budget / entry,
+        entry
+    );
+    println!("trace          policy   hit ratio   reads/s      ns/read");
+    for trace in [Trace::Zipfian, Trace::Uniform, Trace::ScanPolluted] {
+        for policy in [Policy::Lru, Policy::S3Fifo] {
+            let outcome = run_one(args, trace, policy, budget);
+            let seconds = outcome.elapsed.as_secs_f64();
+            println!(
+                "{:<14} {:<8} {:>9.4}   {:>10.0}   {:>8.1}",
+                trace.name(),
+                format!("{policy:?}"),
+                outcome.hits as f64 / outcome.reads.max(1) as f64,
+                outcome.reads as f64 / seconds,
+                seconds * 1e9 / outcome.reads.max(1) as f64,
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(cache_fraction: f64) -> CachePoliciesArgs {
+        CachePoliciesArgs {
+            records: 1000,
+            operations: 20_000,
+            cache_fraction,
+            value_bytes: 100,
+        }
+    }
+
+    #[test]
+    fn a_cache_holding_everything_misses_only_the_first_read_of_each_key() {
+        let args = args(1.0);
+        let entry = Cache::<()>::charge_of(&key(999), args.value_bytes);
+        for policy in [Policy::Lru, Policy::S3Fifo] {
+            let outcome = run_one(&args, Trace::Uniform, policy, 1000 * entry);
+            // Keys below 100 are charged a byte or two less: all fit.
+            assert!(
+                outcome.reads - outcome.hits <= 1000,
+                "{policy:?}: {outcome:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_zipfian_trace_hits_more_than_a_uniform_one_in_a_small_cache() {
+        let args = args(0.1);
+        let entry = Cache::<()>::charge_of(&key(999), args.value_bytes);
+        let zipfian = run_one(&args, Trace::Zipfian, Policy::Lru, 100 * entry);
+        let uniform = run_one(&args, Trace::Uniform, Policy::Lru, 100 * entry);
+        assert!(zipfian.hits > 2 * uniform.hits, "{zipfian:?} {uniform:?}");
+    }
+}
