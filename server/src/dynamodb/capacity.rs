@@ -60,6 +60,14 @@ fn write_units(item: &Item) -> f64 {
     item_size_bytes(item).div_ceil(1024).max(1) as f64
 }
 
+/// A BatchWriteItem request's units: its item's for a put, one for a delete.
+fn write_request_units(write: &dynacore::WriteRequest) -> f64 {
+    match write {
+        dynacore::WriteRequest::Put { item } => write_units(item),
+        dynacore::WriteRequest::Delete { .. } => 1.0,
+    }
+}
+
 fn read_units(bytes: usize, consistent: bool) -> f64 {
     let units = bytes.div_ceil(4096).max(1) as f64;
     if consistent { units } else { units / 2.0 }
@@ -104,13 +112,7 @@ impl Charge {
             }
             Request::BatchWriteItem(r) => {
                 for (table, writes) in &r.request_items {
-                    let units = writes
-                        .iter()
-                        .map(|w| match w {
-                            dynacore::WriteRequest::Put { item } => write_units(item),
-                            dynacore::WriteRequest::Delete { .. } => 1.0,
-                        })
-                        .sum();
+                    let units = writes.iter().map(write_request_units).sum();
                     charge.writes.insert(table.clone(), units);
                 }
             }
@@ -165,15 +167,10 @@ impl Charge {
                     .iter()
                     .map(|(table, units)| {
                         // Writes handed back unprocessed cost nothing.
-                        let unprocessed: f64 =
-                            batch.unprocessed_items.get(table).map_or(0.0, |w| {
-                                w.iter()
-                                    .map(|w| match w {
-                                        dynacore::WriteRequest::Put { item } => write_units(item),
-                                        dynacore::WriteRequest::Delete { .. } => 1.0,
-                                    })
-                                    .sum()
-                            });
+                        let unprocessed: f64 = batch
+                            .unprocessed_items
+                            .get(table)
+                            .map_or(0.0, |w| w.iter().map(write_request_units).sum());
                         entry(table, (units - unprocessed).max(0.0), detail)
                     })
                     .collect(),

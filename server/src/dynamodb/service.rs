@@ -247,7 +247,16 @@ fn dispatch_or_error(request: &http::Request, env: &Env<'_>) -> Result<Dispatch,
         operation,
         opcode,
         capacity: Detail::from_body(&value).map(|detail| (detail, Charge::of(&decoded))),
-        count_only: value.get("Select").and_then(Value::as_str) == Some("COUNT"),
+        count_only: matches!(
+            &decoded,
+            Request::Query(dynacore::QueryRequest {
+                select: Some(dynacore::Select::Count),
+                ..
+            }) | Request::Scan(dynacore::ScanRequest {
+                select: Some(dynacore::Select::Count),
+                ..
+            })
+        ),
         deleted_table: match &decoded {
             Request::DeleteTable { table_name } => Some(table_name.clone()),
             _ => None,
