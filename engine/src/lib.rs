@@ -44,6 +44,9 @@ mod sync;
 pub(crate) mod testing;
 pub mod wal;
 
+pub use cache::Policy as CachePolicy;
+pub use cache::options::{CacheOptions, TableCacheOptions};
+pub use cache::shard::{CacheCounters, ShardCacheStats, TableCacheStats};
 pub use catalog::{
     AttributeDefinition, BillingMode, KeyRole, KeySchemaElement, ProvisionedThroughputDescription,
     TableDescription, TableStatus,

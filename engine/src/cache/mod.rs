@@ -28,8 +28,45 @@
 mod list;
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use list::{List, NIL, Slab, Slot};
+
+pub mod options;
+pub mod shard;
+
+/// A hasher for keys that are already hashes (the ghost's): passes the
+/// `u64` through instead of hashing it again.
+#[derive(Debug, Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; fold anything else in, to stay correct.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// What [`Cache::insert_tracked`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inserted {
+    /// The charge of the entry it replaced, if the key was cached.
+    pub replaced: Option<usize>,
+    /// The new entry's charge if it was admitted (`None`: over the budget).
+    pub charge: Option<usize>,
+}
 
 /// Bytes charged per entry besides its key and value: the slot (links,
 /// charge, key and value handles) and the index entry (a key handle, the
@@ -71,13 +108,16 @@ pub struct Cache<V> {
     policy: Policy,
     budget: usize,
     slab: Slab<V>,
-    index: HashMap<Box<[u8]>, u32>,
+    /// xxh3, not SipHash: the index is probed on every read, and keys
+    /// come from the database's own encoding, not from an adversary who
+    /// could pick colliding ones more cheaply than writing them.
+    index: HashMap<Box<[u8]>, u32, Xxh3DefaultBuilder>,
     /// LRU's list, or S3-FIFO's small and main FIFOs.
     lists: [List; 2],
     /// S3-FIFO: hashes of keys evicted from the small FIFO, oldest first,
     /// and how many times each hash is in the queue.
     ghost: VecDeque<u64>,
-    ghost_counts: HashMap<u64, u32>,
+    ghost_counts: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
     stats: CacheStats,
 }
 
@@ -88,10 +128,10 @@ impl<V> Cache<V> {
             policy,
             budget: budget_bytes,
             slab: Slab::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             lists: [List::new(), List::new()],
             ghost: VecDeque::new(),
-            ghost_counts: HashMap::new(),
+            ghost_counts: HashMap::default(),
             stats: CacheStats::default(),
         }
     }
@@ -156,21 +196,38 @@ impl<V> Cache<V> {
     /// room. Returns false, caching nothing (and dropping any old value),
     /// when the entry alone is over the budget.
     pub fn insert(&mut self, key: &[u8], value: V, value_bytes: usize) -> bool {
+        self.insert_tracked(key, value, value_bytes, &mut |_, _| {})
+            .charge
+            .is_some()
+    }
+
+    /// [`Cache::insert`], telling `evicted` the key and charge of every
+    /// entry dropped to make room, and returning what it replaced.
+    pub fn insert_tracked(
+        &mut self,
+        key: &[u8],
+        value: V,
+        value_bytes: usize,
+        evicted: &mut dyn FnMut(&[u8], usize),
+    ) -> Inserted {
         let charge = Self::charge_of(key, value_bytes);
         // The old value goes first: it must never outlive a newer one.
-        let was_cached = self.remove(key);
+        let replaced = self.remove(key);
         if charge > self.budget {
             self.stats.rejected += 1;
-            return false;
+            return Inserted {
+                replaced,
+                charge: None,
+            };
         }
         while self.bytes_used() + charge > self.budget {
-            if !self.evict_one() {
+            if !self.evict_one(evicted) {
                 break;
             }
         }
         let list = match self.policy {
             Policy::Lru => LRU,
-            Policy::S3Fifo if was_cached || self.in_ghost(key) => MAIN,
+            Policy::S3Fifo if replaced.is_some() || self.in_ghost(key) => MAIN,
             Policy::S3Fifo => SMALL,
         };
         let index = self.slab.insert(Slot {
@@ -185,33 +242,60 @@ impl<V> Cache<V> {
         self.lists[list as usize].push_head(&mut self.slab, index);
         self.index.insert(key.into(), index);
         self.stats.inserts += 1;
-        true
+        Inserted {
+            replaced,
+            charge: Some(charge),
+        }
     }
 
-    /// Drops `key`'s entry; returns whether there was one.
-    pub fn remove(&mut self, key: &[u8]) -> bool {
-        let Some(index) = self.index.remove(key) else {
-            return false;
-        };
+    /// Changes the budget, evicting (and telling `evicted`) until the
+    /// entries fit it.
+    pub fn set_budget(&mut self, budget: usize, evicted: &mut dyn FnMut(&[u8], usize)) {
+        self.budget = budget;
+        while self.bytes_used() > self.budget {
+            if !self.evict_one(evicted) {
+                break;
+            }
+        }
+    }
+
+    /// Drops every entry whose key `keep` refuses; returns how many and
+    /// their charges. O(entries): for rare events (a table dropped).
+    pub fn retain(&mut self, mut keep: impl FnMut(&[u8]) -> bool) -> (usize, usize) {
+        let doomed: Vec<Box<[u8]>> = self
+            .index
+            .keys()
+            .filter(|key| !keep(key))
+            .cloned()
+            .collect();
+        let mut bytes = 0;
+        for key in &doomed {
+            bytes += self.remove(key).unwrap_or(0);
+        }
+        (doomed.len(), bytes)
+    }
+
+    /// Drops `key`'s entry; returns its charge if there was one.
+    pub fn remove(&mut self, key: &[u8]) -> Option<usize> {
+        let index = self.index.remove(key)?;
         let list = self.slab.get(index).list;
         self.lists[list as usize].unlink(&mut self.slab, index);
-        self.slab.remove(index);
-        true
+        Some(self.slab.remove(index).charge)
     }
 
     /// Evicts one entry; false when there is none.
-    fn evict_one(&mut self) -> bool {
+    fn evict_one(&mut self, evicted: &mut dyn FnMut(&[u8], usize)) -> bool {
         match self.policy {
-            Policy::Lru => self.drop_tail(LRU, false),
+            Policy::Lru => self.drop_tail(LRU, false, evicted),
             Policy::S3Fifo => {
                 let small = self.lists[SMALL as usize];
                 if small.len > 0
                     && (small.bytes * 10 >= self.budget * SMALL_TENTHS
                         || self.lists[MAIN as usize].len == 0)
                 {
-                    self.evict_small()
+                    self.evict_small(evicted)
                 } else {
-                    self.evict_main()
+                    self.evict_main(evicted)
                 }
             }
         }
@@ -219,11 +303,11 @@ impl<V> Cache<V> {
 
     /// S3-FIFO: from the small FIFO's tail, promote entries hit since they
     /// came in, until one that was not is dropped (into the ghost).
-    fn evict_small(&mut self) -> bool {
+    fn evict_small(&mut self, evicted: &mut dyn FnMut(&[u8], usize)) -> bool {
         loop {
             let tail = self.lists[SMALL as usize].tail;
             if tail == NIL {
-                return self.evict_main();
+                return self.evict_main(evicted);
             }
             if self.slab.get(tail).freq > 0 {
                 self.lists[SMALL as usize].unlink(&mut self.slab, tail);
@@ -232,31 +316,36 @@ impl<V> Cache<V> {
                 slot.list = MAIN;
                 self.lists[MAIN as usize].push_head(&mut self.slab, tail);
             } else {
-                return self.drop_tail(SMALL, true);
+                return self.drop_tail(SMALL, true, evicted);
             }
         }
     }
 
     /// S3-FIFO: from the main FIFO's tail, give entries hit since their last
     /// lap another one, until one that was not is dropped.
-    fn evict_main(&mut self) -> bool {
+    fn evict_main(&mut self, evicted: &mut dyn FnMut(&[u8], usize)) -> bool {
         loop {
             let tail = self.lists[MAIN as usize].tail;
             if tail == NIL {
-                return self.drop_tail(SMALL, true);
+                return self.drop_tail(SMALL, true, evicted);
             }
             if self.slab.get(tail).freq > 0 {
                 self.lists[MAIN as usize].unlink(&mut self.slab, tail);
                 self.slab.get_mut(tail).freq -= 1;
                 self.lists[MAIN as usize].push_head(&mut self.slab, tail);
             } else {
-                return self.drop_tail(MAIN, false);
+                return self.drop_tail(MAIN, false, evicted);
             }
         }
     }
 
     /// Drops the tail of `list`, remembering its key in the ghost if asked.
-    fn drop_tail(&mut self, list: u8, to_ghost: bool) -> bool {
+    fn drop_tail(
+        &mut self,
+        list: u8,
+        to_ghost: bool,
+        evicted: &mut dyn FnMut(&[u8], usize),
+    ) -> bool {
         let tail = self.lists[list as usize].tail;
         if tail == NIL {
             return false;
@@ -264,6 +353,7 @@ impl<V> Cache<V> {
         self.lists[list as usize].unlink(&mut self.slab, tail);
         let slot = self.slab.remove(tail);
         self.index.remove(&slot.key);
+        evicted(&slot.key, slot.charge);
         if to_ghost {
             self.remember(&slot.key);
         }

@@ -22,6 +22,7 @@ use crate::expr::{
 };
 use crate::ids::ShardId;
 use crate::model::{Item, PrimaryKey, validate_table_name};
+use crate::shard::ReadMode;
 use crate::wal::WriteBatch;
 use crate::{Error, Result, limits};
 
@@ -114,6 +115,7 @@ struct PlannedGet {
     /// The request's key, for `UnprocessedKeys`.
     key: Item,
     encoded: Vec<u8>,
+    mode: ReadMode,
 }
 
 impl Db {
@@ -173,6 +175,7 @@ impl Db {
                         table: table.clone(),
                         key: key.clone(),
                         encoded,
+                        mode: ReadMode::from_consistent(wanted.consistent_read),
                     });
                 }
                 Ok(())
@@ -201,7 +204,8 @@ impl Db {
                     .for_each(|get| unprocessed(&mut output, get));
                 continue;
             }
-            let encoded: Vec<Vec<u8>> = gets.iter().map(|g| g.encoded.clone()).collect();
+            let encoded: Vec<(Vec<u8>, ReadMode)> =
+                gets.iter().map(|g| (g.encoded.clone(), g.mode)).collect();
             let values = match self.inner.shards[shard.0 as usize].get_many(&encoded) {
                 Ok(values) => values,
                 Err(e) if e.is_retryable() => {
@@ -373,14 +377,16 @@ impl Db {
     /// the order asked. Unlike [`Db::batch_get_item`] there is no 100-key
     /// limit.
     pub fn batch_get(&self, table: &str, keys: &[PrimaryKey]) -> Result<Vec<Option<Item>>> {
-        let mut per_shard: BTreeMap<ShardId, (Vec<usize>, Vec<Vec<u8>>)> = BTreeMap::new();
+        // Per shard: the keys' positions in `keys`, and the keys to read.
+        type ShardGets = (Vec<usize>, Vec<(Vec<u8>, ReadMode)>);
+        let mut per_shard: BTreeMap<ShardId, ShardGets> = BTreeMap::new();
         self.with_table(table, |description| {
             for (index, key) in keys.iter().enumerate() {
                 let (prefix_len, key) = Self::encode_delete(description, key)?;
                 let shard = self.inner.mesh.router().shard_for(&key[..prefix_len]);
                 let entry = per_shard.entry(shard).or_default();
                 entry.0.push(index);
-                entry.1.push(key);
+                entry.1.push((key, ReadMode::Eventual));
             }
             Ok(())
         })?;

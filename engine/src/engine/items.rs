@@ -23,7 +23,7 @@ use crate::ids::ShardId;
 use crate::model::{
     Item, TableSchema, item_size_bytes, validate_item, validate_table_name, value_size_bytes,
 };
-use crate::shard::{ReplyFuture, Shard};
+use crate::shard::{ReadMode, ReplyFuture, Shard};
 use crate::wal::WriteBatch;
 use crate::{Error, Result, limits};
 
@@ -312,7 +312,8 @@ impl Db {
         })?;
         let shard = self.shard(&key[..prefix_len]);
         let id = shard.id();
-        let Some(value) = shard.get(key)? else {
+        let mode = ReadMode::from_consistent(request.consistent_read);
+        let Some(value) = shard.get(key, mode)? else {
             return Ok(None);
         };
         let item = decode_stored(&value, id)?;

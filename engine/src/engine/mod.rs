@@ -19,6 +19,7 @@
 //! the others back in line with shard 0.
 
 mod batch;
+mod cache;
 mod items;
 mod open;
 mod scan;
@@ -44,14 +45,15 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
+use crate::cache::options::{CacheOptions, TableCacheOptions};
 use crate::catalog::TableDescription;
 use crate::coding::item::{decode_item, encode_item};
 use crate::coding::key::{encode_key_split, encode_partition_prefix};
-use crate::ids::ShardId;
+use crate::ids::{ShardId, TableId};
 use crate::model::{Item, KeyValue, PrimaryKey, validate_item};
 use crate::shard::local::Task;
 use crate::shard::{
-    DbStats, Handoff, ReplyFuture, ReplySlot, Shard, ShardLocal, ShardMesh, ShardThreads,
+    DbStats, Handoff, ReadMode, ReplyFuture, ReplySlot, Shard, ShardLocal, ShardMesh, ShardThreads,
 };
 use crate::sync::Arc;
 use crate::wal::WriteBatch;
@@ -68,6 +70,10 @@ struct DbInner {
     control: Mutex<()>,
     io_backend: String,
     handoff: Handoff,
+    /// The caches' database-wide options.
+    cache: CacheOptions,
+    /// Tables configured with `set_table_cache_options`, by id.
+    table_caches: Mutex<BTreeMap<TableId, TableCacheOptions>>,
     /// Stops and joins the shard threads when the last handle goes.
     _threads: Option<ShardThreads>,
 }
@@ -178,7 +184,7 @@ impl Db {
         let (prefix_len, key) = self.with_table(table, |d| Self::encode_delete(d, key))?;
         let shard = self.shard(&key[..prefix_len]);
         let id = shard.id();
-        match shard.get(key)? {
+        match shard.get(key, ReadMode::Eventual)? {
             Some(value) => decode_stored(&value, id).map(Some),
             None => Ok(None),
         }
@@ -197,7 +203,7 @@ impl Db {
             self.with_table(table, |d| Self::encode_delete(d, key))
                 .map(|(prefix_len, key)| {
                     let shard = self.shard(&key[..prefix_len]);
-                    (shard.id(), shard.get_async(key))
+                    (shard.id(), shard.get_async(key, ReadMode::Eventual))
                 });
         async move {
             let (shard, reply) = prepared?;

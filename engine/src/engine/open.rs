@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
+use crate::cache::options::CacheOptions;
 use crate::catalog::TableDescription;
 use crate::compaction::CompactionOptions;
 use crate::ids::ShardId;
@@ -36,6 +37,7 @@ pub struct DbBuilder {
     shard_threads: bool,
     pin_threads: bool,
     busy_wait: Duration,
+    cache: CacheOptions,
 }
 
 impl DbBuilder {
@@ -50,7 +52,15 @@ impl DbBuilder {
             shard_threads: true,
             pin_threads: true,
             busy_wait: Duration::from_millis(limits::BUSY_WAIT_MS_DEFAULT),
+            cache: CacheOptions::default(),
         }
+    }
+
+    /// The item and query caches' budgets, policy and TTLs (default:
+    /// [`CacheOptions::default`]; [`CacheOptions::disabled`] for none).
+    pub fn cache(mut self, options: CacheOptions) -> Self {
+        self.cache = options;
+        self
     }
 
     /// Uses `fs` instead of the real file system (tests: `MemFs`, `FaultyFs`).
@@ -152,6 +162,7 @@ impl DbBuilder {
                 "Handoff::ShardThread needs shard threads; do not disable them".into(),
             ));
         }
+        self.cache.validate()?;
         let mut options = self.options;
         let io_backend = if self.custom_fs {
             "custom".to_owned()
@@ -239,6 +250,7 @@ impl DbBuilder {
             threads: self.shard_threads,
             busy_wait: self.busy_wait,
             clock: options.clock.clone(),
+            cache: self.cache.clone(),
         };
         let mesh = Arc::new(ShardMesh::new(shard_count, limits::MESH_RING_CAPACITY));
         let shards: Vec<Arc<Shard>> = lsms
@@ -266,6 +278,8 @@ impl DbBuilder {
                 control: Mutex::new(()),
                 io_backend,
                 handoff: self.handoff,
+                cache: self.cache,
+                table_caches: Mutex::new(BTreeMap::new()),
                 _threads: threads,
             }),
         })

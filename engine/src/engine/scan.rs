@@ -371,6 +371,7 @@ impl Db {
             limit,
             reverse: !request.scan_index_forward,
             virtual_partitions: None,
+            cached: !request.consistent_read,
         })?;
         let id = shard.id();
         let entries = chunk.entries.into_iter().map(|entry| (id, entry)).collect();
@@ -460,6 +461,7 @@ impl Db {
             limit,
             reverse: false,
             virtual_partitions: segment.clone(),
+            cached: !request.consistent_read,
         };
         let router = self.inner.mesh.router();
         let chunks = self

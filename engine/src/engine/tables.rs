@@ -673,8 +673,11 @@ impl Db {
             .unwrap_or_else(|e| e.into_inner())
             .remove(name);
         for shard in &self.inner.shards {
-            shard.lock().lsm.delete_table(description.id)?;
+            let mut core = shard.lock();
+            core.lsm.delete_table(description.id)?;
+            core.cache.drop_table(description.id);
         }
+        self.forget_table_cache(description.id);
         Ok(TableDescription {
             status: TableStatus::Deleting,
             ..description

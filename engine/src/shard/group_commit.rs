@@ -212,6 +212,9 @@ impl Shard {
             }
         };
         let result = core.lsm.finish_group(group, batches, synced).map(|_| ());
+        if result.is_ok() {
+            core.applied(batches);
+        }
         (result, core)
     }
 
@@ -231,7 +234,11 @@ impl Shard {
             return Some(Err(error));
         }
         if self.config.durability != Durability::Sync && !core.lsm.group_in_flight() {
-            return Some(core.lsm.write(&batch).map(|_| ()));
+            let result = core.lsm.write(&batch).map(|_| ());
+            if result.is_ok() {
+                core.applied(&[&batch]);
+            }
+            return Some(result);
         }
         if core.has_room_for(&batch) {
             core.push_pending(batch, reply.clone());

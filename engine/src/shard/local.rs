@@ -86,7 +86,7 @@ impl<'a> ShardLocal<'a> {
     /// `WrongShard` if another shard owns the key.
     pub fn get_item(&mut self, table: &TableDescription, key: &PrimaryKey) -> Result<Option<Item>> {
         let encoded = self.local_key(table, key)?;
-        match self.core.get(&encoded)? {
+        match self.core.get(&encoded, super::ReadMode::Eventual)? {
             Some(value) => decode_item(&value).map(Some).map_err(|e| {
                 Error::corruption(
                     std::path::Path::new(&format!("shard-{:03}", self.shard.id().0)),

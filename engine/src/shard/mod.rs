@@ -70,6 +70,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::cache::options::CacheOptions;
+use crate::cache::shard::{Lookup, ShardCache};
 use crate::ids::ShardId;
 use crate::io::Clock;
 use crate::limits;
@@ -116,6 +118,29 @@ pub(crate) struct ShardConfig {
     /// How long a caller waits for room in a full queue or pending list.
     pub busy_wait: Duration,
     pub clock: std::sync::Arc<dyn Clock>,
+    /// The database's caches (each shard holds its share).
+    pub cache: CacheOptions,
+}
+
+/// What a point read may be answered from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadMode {
+    /// DynamoDB's eventually consistent read: the item cache may answer
+    /// (it is exact, so this still returns the latest applied write).
+    Eventual,
+    /// `ConsistentRead = true`: the tree answers, past the caches.
+    Strong,
+}
+
+impl ReadMode {
+    /// The mode of a request's `ConsistentRead` flag.
+    pub(crate) fn from_consistent(consistent_read: bool) -> Self {
+        if consistent_read {
+            ReadMode::Strong
+        } else {
+            ReadMode::Eventual
+        }
+    }
 }
 
 /// A write waiting for the next group commit.
@@ -128,6 +153,7 @@ struct PendingWrite {
 pub(crate) enum Request {
     Get {
         key: Vec<u8>,
+        mode: ReadMode,
         reply: Arc<ReplySlot<Result<Option<Bytes>>>>,
     },
     Write {
@@ -183,12 +209,15 @@ pub(crate) struct ShardCore {
     /// being synced, so a read-modify-write sees the writes ordered before
     /// it (`mutate.rs`).
     unapplied: Unapplied,
+    /// The item and query caches, kept exact by [`ShardCore::applied`].
+    pub cache: ShardCache,
 }
 
 impl ShardCore {
-    fn new(lsm: Lsm) -> Self {
+    fn new(lsm: Lsm, cache: ShardCache) -> Self {
         ShardCore {
             lsm,
+            cache,
             pending: VecDeque::new(),
             pending_bytes: 0,
             counters: OperationCounts::default(),
@@ -199,9 +228,34 @@ impl ShardCore {
         }
     }
 
-    fn get(&mut self, key: &[u8]) -> Result<Option<Bytes>> {
+    /// A point read: from the item cache if `mode` allows and it holds
+    /// the key, else from the tree (filling the cache for the next read).
+    /// Lookup, read and fill happen in one lock hold, so no write can come
+    /// between the read and the fill.
+    fn get(&mut self, key: &[u8], mode: ReadMode) -> Result<Option<Bytes>> {
         self.counters.gets += 1;
-        self.lsm.get(key)
+        if mode == ReadMode::Strong {
+            return self.lsm.get(key);
+        }
+        match self.cache.lookup(key, true) {
+            Lookup::Hit(value) => Ok(value),
+            Lookup::Bypass => self.lsm.get(key),
+            Lookup::Miss => {
+                let value = self.lsm.get(key)?;
+                self.cache.fill(key, value.as_ref());
+                Ok(value)
+            }
+        }
+    }
+
+    /// Called with every batch the tree has just applied, in the same lock
+    /// hold and before it is acknowledged: the one place writes reach the
+    /// caches (write-through). Both ways a shard applies writes call it
+    /// (`group_commit.rs`).
+    fn applied(&mut self, batches: &[&WriteBatch]) {
+        for batch in batches {
+            self.cache.write_through(batch);
+        }
     }
 
     fn has_room_for(&self, batch: &WriteBatch) -> bool {
@@ -285,9 +339,14 @@ impl Shard {
         mesh: Arc<ShardMesh<Task>>,
         config: ShardConfig,
     ) -> Self {
+        let cache = ShardCache::new(
+            config.cache.clone(),
+            mesh.shard_count(),
+            config.clock.clone(),
+        );
         Shard {
             id,
-            core: Mutex::new(ShardCore::new(lsm)),
+            core: Mutex::new(ShardCore::new(lsm, cache)),
             queue: RequestQueue::new(limits::SHARD_QUEUE_DEPTH_MAX),
             mesh,
             cpu: OnceLock::new(),
@@ -375,13 +434,14 @@ impl Shard {
     // ----- blocking calls (the embedded handle's default path) ----------
 
     /// The value stored under `key`, if any.
-    pub(crate) fn get(&self, key: Vec<u8>) -> Result<Option<Bytes>> {
+    pub(crate) fn get(&self, key: Vec<u8>, mode: ReadMode) -> Result<Option<Bytes>> {
         match self.config.handoff {
-            Handoff::CallerRuns => self.lock().get(&key),
+            Handoff::CallerRuns => self.lock().get(&key, mode),
             Handoff::ShardThread { spin_iterations } => {
                 let reply = ReplySlot::new();
                 self.enqueue_blocking(Request::Get {
                     key,
+                    mode,
                     reply: reply.clone(),
                 })?;
                 reply.wait(spin_iterations)
@@ -390,13 +450,18 @@ impl Shard {
     }
 
     /// Several point reads in one lock hold.
-    pub(crate) fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Bytes>>> {
+    pub(crate) fn get_many(&self, keys: &[(Vec<u8>, ReadMode)]) -> Result<Vec<Option<Bytes>>> {
         match self.config.handoff {
             Handoff::CallerRuns => {
                 let mut core = self.lock();
-                keys.iter().map(|key| core.get(key)).collect()
+                keys.iter()
+                    .map(|(key, mode)| core.get(key, *mode))
+                    .collect()
             }
-            Handoff::ShardThread { .. } => keys.iter().map(|key| self.get(key.clone())).collect(),
+            Handoff::ShardThread { .. } => keys
+                .iter()
+                .map(|(key, mode)| self.get(key.clone(), *mode))
+                .collect(),
         }
     }
 
@@ -479,18 +544,23 @@ impl Shard {
 
     /// A point read as a future: served at once on this thread if the shard
     /// is free, else by the shard thread.
-    pub(crate) fn get_async(&self, key: Vec<u8>) -> ReplyFuture<Result<Option<Bytes>>> {
+    pub(crate) fn get_async(
+        &self,
+        key: Vec<u8>,
+        mode: ReadMode,
+    ) -> ReplyFuture<Result<Option<Bytes>>> {
         if !self.config.threads {
-            return ReplyFuture::ready(self.lock().get(&key));
+            return ReplyFuture::ready(self.lock().get(&key, mode));
         }
         if self.config.handoff == Handoff::CallerRuns
             && let Some(mut core) = self.try_lock()
         {
-            return ReplyFuture::ready(core.get(&key));
+            return ReplyFuture::ready(core.get(&key, mode));
         }
         let reply = ReplySlot::new();
         match self.enqueue_now(Request::Get {
             key,
+            mode,
             reply: reply.clone(),
         }) {
             Ok(()) => ReplyFuture::waiting(reply),
@@ -623,8 +693,8 @@ impl Shard {
             };
             served += 1;
             match request {
-                Request::Get { key, reply } => {
-                    completions.push(Completion::Get(reply, core.get(&key)));
+                Request::Get { key, mode, reply } => {
+                    completions.push(Completion::Get(reply, core.get(&key, mode)));
                 }
                 Request::Scan { range, reply } => {
                     completions.push(Completion::Scan(reply, core.scan(&range)));
@@ -732,6 +802,7 @@ impl Shard {
             queue_depth: self.queue.len(),
             pending_writes: core.pending.len(),
             group_commit: GroupCommitStats::from_counters(&lsm.counters),
+            cache: core.cache.stats(),
             pending_compaction_bytes,
             fsync_latency,
             lsm,

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use crate::Result;
+use crate::cache::shard::Lookup;
 use crate::coding::internal_key::ValueKind;
 use crate::sync::Arc;
 use crate::wal::WriteBatch;
@@ -138,9 +139,15 @@ impl ShardCore {
         let read_unapplied = unapplied.is_some();
         let current = match unapplied {
             Some(value) => value,
-            None => match self.lsm.get(key) {
-                Ok(value) => value,
-                Err(e) => return Decision::Now(Err(e)),
+            // The item cache is exact (write-through), so its entry is
+            // the tree's value; a miss is not filled, as the write that
+            // follows would replace the entry at once.
+            None => match self.cache.lookup(key, false) {
+                Lookup::Hit(value) => value,
+                Lookup::Miss | Lookup::Bypass => match self.lsm.get(key) {
+                    Ok(value) => value,
+                    Err(e) => return Decision::Now(Err(e)),
+                },
             },
         };
         match mutation(current.as_deref()) {
@@ -380,7 +387,12 @@ mod tests {
             let expected: Vec<u64> = (1..=(threads * per_thread) as u64).collect();
             assert_eq!(seen, expected, "{handoff:?}");
             assert_eq!(
-                counter(shard.get(b"k".to_vec()).unwrap().as_deref()),
+                counter(
+                    shard
+                        .get(b"k".to_vec(), crate::shard::ReadMode::Strong)
+                        .unwrap()
+                        .as_deref()
+                ),
                 expected.len() as u64
             );
             assert_eq!(shard.unapplied_key_count(), 0, "every unapplied write left");
@@ -408,7 +420,12 @@ mod tests {
             )
             .unwrap_err();
         assert!(matches!(error, crate::Error::Validation(_)));
-        assert_eq!(shard.get(b"k".to_vec()).unwrap(), None);
+        assert_eq!(
+            shard
+                .get(b"k".to_vec(), crate::shard::ReadMode::Strong)
+                .unwrap(),
+            None
+        );
         assert_eq!(
             shard.lock().counters.mutations_without_write,
             2,

@@ -26,6 +26,9 @@ pub(crate) struct ScanRange {
     /// Only keys whose partition falls in these virtual partitions
     /// (a parallel Scan's segment); `None`: every key.
     pub virtual_partitions: Option<std::ops::Range<usize>>,
+    /// An eventually consistent read: the query cache may answer it and
+    /// keeps what it reads. (Not part of the page's cache key.)
+    pub cached: bool,
 }
 
 /// One item of a [`ScanChunk`].
@@ -84,11 +87,22 @@ impl ShardCore {
     /// The whole of `range`'s chunk in one go (the shard thread's way; it
     /// holds the lock for its turn anyway).
     pub(super) fn scan(&mut self, range: &ScanRange) -> Result<ScanChunk> {
+        if range.cached
+            && let Some(chunk) = self.cache.lookup_page(range)
+        {
+            self.counters.scans += 1;
+            return Ok(chunk);
+        }
+        let version = self.cache.version_of(range);
         let mut progress = ScanProgress::default();
         while !progress.finished {
             self.scan_step(range, &mut progress, usize::MAX)?;
         }
-        Ok(progress.into_chunk(range))
+        let chunk = progress.into_chunk(range);
+        if range.cached {
+            self.cache.fill_page(range, version, &chunk);
+        }
+        Ok(chunk)
     }
 
     /// Continues `range`'s scan from where `progress` left off, visiting at
@@ -180,9 +194,21 @@ impl Shard {
     pub(crate) fn scan(&self, range: ScanRange) -> Result<ScanChunk> {
         match self.config.handoff {
             Handoff::CallerRuns => {
+                let version = {
+                    let mut core = self.lock();
+                    if range.cached
+                        && let Some(chunk) = core.cache.lookup_page(&range)
+                    {
+                        core.counters.scans += 1;
+                        return Ok(chunk);
+                    }
+                    core.cache.version_of(&range)
+                };
                 // In bounded steps, letting go of the lock in between, so a
                 // long range (a reverse page, a sparse segment) does not hold
-                // up the shard's writes and group commits.
+                // up the shard's writes and group commits. The page is
+                // cached only if nothing it covers changed meanwhile
+                // (`fill_page` compares versions).
                 let mut progress = ScanProgress::default();
                 while !progress.finished {
                     self.lock().scan_step(
@@ -191,7 +217,11 @@ impl Shard {
                         limits::SCAN_ENTRIES_PER_LOCK_HOLD,
                     )?;
                 }
-                Ok(progress.into_chunk(&range))
+                let chunk = progress.into_chunk(&range);
+                if range.cached {
+                    self.lock().cache.fill_page(&range, version, &chunk);
+                }
+                Ok(chunk)
             }
             Handoff::ShardThread { spin_iterations } => {
                 let reply = ReplySlot::new();

@@ -1,5 +1,6 @@
 //! Statistics of shards and of the whole database, as the API returns them.
 
+use crate::cache::shard::ShardCacheStats;
 use crate::ids::ShardId;
 use crate::lsm::{LevelStats, LsmCounters, LsmStats};
 
@@ -82,6 +83,8 @@ pub struct ShardStats {
     pub pending_writes: usize,
     /// Group-commit batch sizes.
     pub group_commit: GroupCommitStats,
+    /// The shard's item and query caches.
+    pub cache: ShardCacheStats,
     /// Estimated bytes compaction still has to rewrite
     /// (`compaction::pending_compaction_bytes`).
     pub pending_compaction_bytes: u64,

@@ -48,6 +48,7 @@ fn db_stats(shard_count: u16) -> DbStats {
                 queue_depth: 0,
                 pending_writes: 1,
                 group_commit: GroupCommitStats::default(),
+                cache: dynacore::ShardCacheStats::default(),
                 pending_compaction_bytes: 0,
                 fsync_latency: LatencySummary {
                     count: 4,
