@@ -46,7 +46,8 @@ pub struct KeysAndAttributes {
     pub projection_expression: Option<String>,
     /// `#name` placeholders of the projection.
     pub expression_attribute_names: Option<AttributeNames>,
-    /// Strongly consistent reads (every read is one without a cache).
+    /// Strongly consistent reads of this table: past the item cache
+    /// (`docs/cache.md`, "What each read mode gives").
     pub consistent_read: bool,
 }
 

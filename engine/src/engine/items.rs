@@ -102,8 +102,9 @@ pub struct GetItemRequest {
     pub projection_expression: Option<String>,
     /// `#name` placeholders of the projection.
     pub expression_attribute_names: Option<AttributeNames>,
-    /// A strongly consistent read. Without an item cache every read is
-    /// strongly consistent; `docs/semantics.md` says what each mode gives.
+    /// A strongly consistent read: past the item cache, to the tree. (An
+    /// eventually consistent one is answered by the cache when it can, and
+    /// is exact too; `docs/cache.md` says what each mode gives.)
     pub consistent_read: bool,
 }
 

@@ -72,7 +72,8 @@ pub struct QueryRequest {
     pub exclusive_start_key: Option<Item>,
     /// What to return; `None`: DynamoDB's default.
     pub select: Option<Select>,
-    /// A strongly consistent read (every read is one without a cache).
+    /// A strongly consistent read: past the query cache, to the tree
+    /// (`docs/cache.md`, "What each read mode gives").
     pub consistent_read: bool,
 }
 
@@ -116,7 +117,8 @@ pub struct ScanRequest {
     pub exclusive_start_key: Option<Item>,
     /// What to return; `None`: DynamoDB's default.
     pub select: Option<Select>,
-    /// A strongly consistent read (every read is one without a cache).
+    /// A strongly consistent read: past the query cache, to the tree
+    /// (`docs/cache.md`, "What each read mode gives").
     pub consistent_read: bool,
     /// This worker's segment of a parallel scan, `0..total_segments`.
     pub segment: Option<u32>,
