@@ -37,25 +37,33 @@ use list::{List, NIL, Slab, Slot};
 pub mod options;
 pub mod shard;
 
-/// A hasher for keys that are already hashes (the ghost's): passes the
-/// `u64` through instead of hashing it again.
+/// A hasher for small integer keys (table ids) and keys that are already
+/// hashes (the ghost's): one multiply, which spreads small integers over
+/// the high bits the hash table's control bytes use, instead of SipHash.
 #[derive(Debug, Default)]
-struct PassThrough(u64);
+pub(crate) struct IntHasher(u64);
 
-impl Hasher for PassThrough {
+/// [`IntHasher`] as a `HashMap`'s hasher builder.
+pub(crate) type IntHash = BuildHasherDefault<IntHasher>;
+
+impl Hasher for IntHasher {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used; fold anything else in, to stay correct.
+        // Only the integer writes are used; fold anything else in, to stay correct.
         for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+            self.write_u64(self.0.rotate_left(8) ^ u64::from(b));
         }
     }
 
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
     fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -117,7 +125,7 @@ pub struct Cache<V> {
     /// S3-FIFO: hashes of keys evicted from the small FIFO, oldest first,
     /// and how many times each hash is in the queue.
     ghost: VecDeque<u64>,
-    ghost_counts: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+    ghost_counts: HashMap<u64, u32, IntHash>,
     stats: CacheStats,
 }
 

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::Cache;
+use super::{Cache, IntHash};
 use super::options::{CacheOptions, TableCacheOptions};
 use crate::coding::key::{TABLE_ID_BYTES, partition_prefix_len, prefix_successor};
 use crate::ids::TableId;
@@ -238,11 +238,11 @@ pub(crate) struct ShardCache {
     /// The item pool of every table without a budget of its own.
     shared: Cache<ItemEntry>,
     /// The pools of tables with their own budget.
-    own: HashMap<TableId, Cache<ItemEntry>>,
-    tables: HashMap<TableId, TableState>,
+    own: HashMap<TableId, Cache<ItemEntry>, IntHash>,
+    tables: HashMap<TableId, TableState, IntHash>,
     pages: Cache<PageEntry>,
     partition_versions: Box<[u64]>,
-    table_versions: HashMap<TableId, u64>,
+    table_versions: HashMap<TableId, u64, IntHash>,
 }
 
 impl ShardCache {
@@ -258,10 +258,10 @@ impl ShardCache {
             pages: Cache::new(database.query_cache_bytes / shards, database.policy),
             database,
             shard_count: shards,
-            own: HashMap::new(),
-            tables: HashMap::new(),
+            own: HashMap::default(),
+            tables: HashMap::default(),
             partition_versions: vec![0; PARTITION_SLOTS].into_boxed_slice(),
-            table_versions: HashMap::new(),
+            table_versions: HashMap::default(),
         }
     }
 
@@ -290,7 +290,12 @@ impl ShardCache {
         let Some(table) = table_of(key) else {
             return Lookup::Bypass;
         };
-        let (enabled, ttl, _) = self.settings_of(table);
+        // One probe of the table map for the settings and the counters.
+        let state = self.tables.entry(table).or_default();
+        let (enabled, ttl) = match &state.options {
+            Some(o) => (o.enabled, o.item_ttl),
+            None => (true, self.database.item_ttl),
+        };
         let pool = match self.own.get_mut(&table) {
             Some(pool) => pool,
             None => &mut self.shared,
@@ -306,7 +311,6 @@ impl ShardCache {
                 Some(entry.value.clone())
             }
         });
-        let state = self.tables.entry(table).or_default();
         match found {
             Some(Some(value)) => {
                 if count {
