@@ -28,8 +28,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::{Cache, IntHash};
 use super::options::{CacheOptions, TableCacheOptions};
+use super::{Cache, IntHash};
 use crate::coding::key::{TABLE_ID_BYTES, partition_prefix_len, prefix_successor};
 use crate::ids::TableId;
 use crate::io::Clock;
