@@ -4,7 +4,8 @@
 //!
 //! - **Budget.** Every entry is charged its key (twice: the index and the
 //!   slot each hold a copy), its value's bytes as the caller counts them,
-//!   and [`ENTRY_OVERHEAD`] for the slot and the index entry. Room is made
+//!   and [`Cache::entry_overhead`] for the slot, the index entry and the
+//!   allocator's rounding. Room is made
 //!   *before* an entry is linked in, so [`Cache::bytes_used`] never passes
 //!   the budget, not even for a moment; an entry larger than the whole
 //!   budget is not admitted.
@@ -76,11 +77,17 @@ pub struct Inserted {
     pub charge: Option<usize>,
 }
 
-/// Bytes charged per entry besides its key and value: the slot (links,
-/// charge, key and value handles) and the index entry (a key handle, the
-/// slot index, the hash table's control byte and load-factor slack),
-/// rounded up.
-pub const ENTRY_OVERHEAD: usize = 96;
+/// Bytes charged per entry besides its key and value, for the bookkeeping
+/// that does not depend on the value type: the index entry (a key handle
+/// and the slot index, over the hash table's 7/8 load factor, plus its
+/// control byte) and the allocator's rounding of the two key copies and
+/// the value's buffer (jemalloc's classes are 16 bytes apart for small
+/// sizes; a shared `Bytes` adds a 24-byte header). The slot itself, whose
+/// size depends on the value type, is added by [`Cache::entry_overhead`].
+pub const ENTRY_OVERHEAD: usize = (std::mem::size_of::<(Box<[u8]>, u32)>() * 8).div_ceil(7)
+    + 1
+    + 3 * 16
+    + 24;
 
 /// The eviction policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,9 +176,15 @@ impl<V> Cache<V> {
         self.stats
     }
 
+    /// What every entry is charged besides its key and value bytes: its
+    /// slot in the slab and [`ENTRY_OVERHEAD`].
+    pub const fn entry_overhead() -> usize {
+        std::mem::size_of::<Option<Slot<V>>>() + ENTRY_OVERHEAD
+    }
+
     /// What `key` with a value of `value_bytes` is charged.
     pub fn charge_of(key: &[u8], value_bytes: usize) -> usize {
-        2 * key.len() + value_bytes + ENTRY_OVERHEAD
+        2 * key.len() + value_bytes + Self::entry_overhead()
     }
 
     /// The value cached for `key`, counting a hit or a miss.

@@ -40,8 +40,10 @@ use crate::wal::WriteBatch;
 pub const PARTITION_SLOTS: usize = 4096;
 
 /// Bytes a cached page is charged per item besides the item's key and
-/// value: the entry's `Vec` and `Bytes` handles and its size.
-const PAGE_ENTRY_OVERHEAD: usize = 64;
+/// value: the entry itself (key `Vec`, value `Bytes`, size), the
+/// allocator's rounding of the key's and value's buffers, and the header
+/// a shared `Bytes` carries.
+const PAGE_ENTRY_OVERHEAD: usize = std::mem::size_of::<crate::shard::ScanEntry>() + 2 * 16 + 24;
 
 /// Counters of one table's (or one shard's) caches, since the database opened.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

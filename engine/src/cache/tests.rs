@@ -121,3 +121,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_overhead_covers_the_slot_and_the_index_entry() {
+    // The slot holds the key handle, the value, the charge and the links;
+    // the index holds another key handle and the slot number.
+    let fixed = std::mem::size_of::<Option<list::Slot<[u8; 40]>>>()
+        + std::mem::size_of::<(Box<[u8]>, u32)>();
+    assert!(Cache::<[u8; 40]>::entry_overhead() > fixed);
+    assert!(Cache::<[u8; 40]>::entry_overhead() >= Cache::<()>::entry_overhead() + 40);
+}

@@ -301,3 +301,4 @@ fn a_page_past_its_ttl_is_a_miss() {
     assert!(cache.lookup_page(&range).is_none());
     assert_eq!(cache.stats().query_bytes_used, 0);
 }
+
