@@ -5,6 +5,7 @@
 
 mod api;
 mod batches;
+mod cache;
 mod concurrent;
 mod conditional;
 mod conformance;
