@@ -84,10 +84,8 @@ pub struct Inserted {
 /// the value's buffer (jemalloc's classes are 16 bytes apart for small
 /// sizes; a shared `Bytes` adds a 24-byte header). The slot itself, whose
 /// size depends on the value type, is added by [`Cache::entry_overhead`].
-pub const ENTRY_OVERHEAD: usize = (std::mem::size_of::<(Box<[u8]>, u32)>() * 8).div_ceil(7)
-    + 1
-    + 3 * 16
-    + 24;
+pub const ENTRY_OVERHEAD: usize =
+    (std::mem::size_of::<(Box<[u8]>, u32)>() * 8).div_ceil(7) + 1 + 3 * 16 + 24;
 
 /// The eviction policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

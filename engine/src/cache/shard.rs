@@ -68,6 +68,8 @@ pub struct CacheCounters {
     pub query_misses: u64,
     /// Of those, pages found but retired by a write since they were filled.
     pub query_stale: u64,
+    /// Of those, pages found past their TTL.
+    pub query_expirations: u64,
     /// Cached pages evicted to make room.
     pub query_evictions: u64,
 }
@@ -105,6 +107,7 @@ impl CacheCounters {
         self.query_hits += other.query_hits;
         self.query_misses += other.query_misses;
         self.query_stale += other.query_stale;
+        self.query_expirations += other.query_expirations;
         self.query_evictions += other.query_evictions;
     }
 }
@@ -438,22 +441,29 @@ impl ShardCache {
         let key = range_key(range);
         let version = self.version_of(range);
         let now = ttl.map(|_| self.clock.now());
+        // Ok: current; Err(true): retired by a write; Err(false): expired.
         let found = self.pages.get(&key).map(|page| {
-            (page.version == version && !expired(page.filled_at, ttl, now))
-                .then(|| page.chunk.clone())
+            if page.version != version {
+                Err(true)
+            } else if expired(page.filled_at, ttl, now) {
+                Err(false)
+            } else {
+                Ok(page.chunk.clone())
+            }
         });
         let state = self.tables.entry(table).or_default();
         match found {
-            Some(Some(chunk)) => {
+            Some(Ok(chunk)) => {
                 state.counters.query_hits += 1;
                 Some(chunk)
             }
-            Some(None) => {
+            Some(Err(retired)) => {
                 if let Some(charge) = self.pages.remove(&key) {
                     state.query_bytes -= charge;
                     state.query_entries -= 1;
                 }
-                state.counters.query_stale += 1;
+                state.counters.query_stale += u64::from(retired);
+                state.counters.query_expirations += u64::from(!retired);
                 state.counters.query_misses += 1;
                 None
             }

@@ -300,5 +300,6 @@ fn a_page_past_its_ttl_is_a_miss() {
     clock.advance(DEFAULT_TTL_FOR_TESTS);
     assert!(cache.lookup_page(&range).is_none());
     assert_eq!(cache.stats().query_bytes_used, 0);
+    let c = counters(&cache);
+    assert_eq!((c.query_expirations, c.query_stale), (1, 0));
 }
-
