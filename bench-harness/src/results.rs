@@ -39,6 +39,8 @@ pub struct RunConfig {
     pub target_ops_per_s: Option<f64>,
     /// `sync` or `none`.
     pub durability: String,
+    /// `--cache-bytes` as given; `None`: each engine's usual cache.
+    pub cache_bytes: Option<usize>,
 }
 
 /// The machine the run happened on.
@@ -65,6 +67,53 @@ pub struct TargetReport {
     /// Peak resident set size of the process while this target ran, in
     /// bytes (the kernel's peak is reset before each target).
     pub peak_rss_bytes: u64,
+    /// dynacore's item cache over the run phase (counters: after the run
+    /// phase minus before it, warm-up included; bytes: at its end); `None`
+    /// (JSON `null`) for a target whose cache the harness cannot see.
+    pub cache: Option<CacheSummary>,
+}
+
+/// An item cache's figures, added up over the shards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct CacheSummary {
+    /// `hits / (hits + misses)`; `None` (JSON `null`) with no lookups.
+    pub hit_ratio: Option<f64>,
+    /// Lookups answered from the cache, negative entries included.
+    pub hits: u64,
+    /// Lookups that read the tree.
+    pub misses: u64,
+    /// Hits that answered "no such item".
+    pub negative_hits: u64,
+    /// Entries evicted to make room.
+    pub evictions: u64,
+    /// Bytes the entries are charged, overhead included.
+    pub item_bytes_used: u64,
+    /// The item cache's budget over all shards.
+    pub item_budget_bytes: u64,
+}
+
+impl CacheSummary {
+    /// `hits / (hits + misses)`, `None` with no lookups.
+    pub fn ratio(&self) -> Option<f64> {
+        let lookups = self.hits + self.misses;
+        (lookups > 0).then(|| self.hits as f64 / lookups as f64)
+    }
+
+    /// What happened between `before` and `self` (both cumulative): the
+    /// counters' differences, the ratio of those, `self`'s bytes.
+    pub fn since(&self, before: &CacheSummary) -> CacheSummary {
+        let mut delta = CacheSummary {
+            hit_ratio: None,
+            hits: self.hits.saturating_sub(before.hits),
+            misses: self.misses.saturating_sub(before.misses),
+            negative_hits: self.negative_hits.saturating_sub(before.negative_hits),
+            evictions: self.evictions.saturating_sub(before.evictions),
+            item_bytes_used: self.item_bytes_used,
+            item_budget_bytes: self.item_budget_bytes,
+        };
+        delta.hit_ratio = delta.ratio();
+        delta
+    }
 }
 
 /// One phase (load or run) of one target.
@@ -109,4 +158,37 @@ pub struct OperationReport {
     /// Points of the latency CDF: (latency µs, fraction of operations at or
     /// below it), from the histogram's iterator, at most ~200 points.
     pub cdf: Vec<(f64, f64)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_summary_since_takes_the_differences() {
+        let before = CacheSummary {
+            hits: 10,
+            misses: 30,
+            negative_hits: 1,
+            evictions: 2,
+            item_bytes_used: 500,
+            item_budget_bytes: 1000,
+            ..CacheSummary::default()
+        };
+        let after = CacheSummary {
+            hits: 100,
+            misses: 60,
+            negative_hits: 5,
+            evictions: 9,
+            item_bytes_used: 900,
+            item_budget_bytes: 1000,
+            ..CacheSummary::default()
+        };
+        let run = after.since(&before);
+        assert_eq!((run.hits, run.misses), (90, 30));
+        assert_eq!((run.negative_hits, run.evictions), (4, 7));
+        assert_eq!(run.item_bytes_used, 900);
+        assert_eq!(run.hit_ratio, Some(0.75));
+        assert_eq!(before.since(&before).hit_ratio, None);
+    }
 }

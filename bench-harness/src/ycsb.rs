@@ -66,6 +66,13 @@ pub struct YcsbArgs {
     /// Durability of every target's writes (mapped to each engine's setting).
     #[arg(long, value_enum, default_value_t = DurabilityMode::None)]
     pub durability: DurabilityMode,
+    /// Cache bytes for every target: dynacore's item cache (embedded, and
+    /// servers this process starts; 0 turns its item and query caches off)
+    /// and each baseline's cache (RocksDB's block cache, fjall's block cache,
+    /// redb's page cache). Default: dynacore's defaults (256 MiB of items,
+    /// 32 MiB of query pages), 1 GiB for the baselines.
+    #[arg(long, value_name = "BYTES")]
+    pub cache_bytes: Option<usize>,
     /// Where targets keep their files (a subdirectory each); default: a fresh
     /// temporary directory, removed afterwards.
     #[arg(long)]
@@ -256,8 +263,18 @@ fn run_targets(
             dynamodb_addr: args.dynamodb_addr.clone(),
             threads: args.threads,
         };
-        let target = targets::open(name, &dir, args.durability, spec.field_count, &server)
-            .with_context(|| format!("target {name}"))?;
+        let cache_budget = targets::CacheBudget {
+            bytes: args.cache_bytes,
+        };
+        let target = targets::open(
+            name,
+            &dir,
+            args.durability,
+            spec.field_count,
+            &server,
+            cache_budget,
+        )
+        .with_context(|| format!("target {name}"))?;
         let shared = Arc::new(SharedState::new(spec));
         eprintln!(
             "[{name}] loading {} records with {} threads",
@@ -265,7 +282,13 @@ fn run_targets(
         );
         let load = driver::load(&*target, spec, &shared, args.threads, name)?;
         eprintln!("[{name}] running workload {}", args.workload);
+        let cache_before = target.cache_stats();
         let run = driver::run(&*target, spec, &shared, &options, name)?;
+        // The run phase's own figures: its counters less the load phase's.
+        let cache = match (target.cache_stats(), cache_before) {
+            (Some(after), Some(before)) => Some(after.since(&before)),
+            (after, _) => after,
+        };
         let settings = target.settings();
         let disk_bytes = target.disk_bytes();
         let name = target.name().to_owned();
@@ -277,6 +300,7 @@ fn run_targets(
             run,
             disk_bytes,
             peak_rss_bytes: peak_rss_since_reset(),
+            cache,
         });
     }
     Ok(RunReport {
@@ -293,6 +317,7 @@ fn run_targets(
                 DurabilityMode::Sync => "sync".into(),
                 DurabilityMode::None => "none".into(),
             },
+            cache_bytes: args.cache_bytes,
         },
         machine: machine_info(),
         git_commit: git_commit(),

@@ -196,3 +196,97 @@ fn a_stopped_server_fails_calls_instead_of_hanging() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The value of `series` (`name{labels}`) in Prometheus text, if present.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map(|value| value.parse().expect("a sample value"))
+}
+
+#[test]
+fn the_stats_op_reports_the_caches_per_shard_and_per_table() {
+    let (server, dir) = start("cache-stats", 2);
+    let client = Client::connect(&server.addr().to_string()).expect("connect");
+    client
+        .create_table(CreateTableRequest::pay_per_request("items", &schema()))
+        .expect("create");
+    let get = |pk: &str, sk: i64| {
+        client
+            .get_item(GetItemRequest {
+                table_name: "items".into(),
+                key: item(pk, sk),
+                ..GetItemRequest::default()
+            })
+            .expect("get")
+    };
+    let put = |pk: &str, sk: i64| {
+        client
+            .put_item(PutItemRequest {
+                table_name: "items".into(),
+                item: item(pk, sk),
+                ..PutItemRequest::default()
+            })
+            .expect("put")
+    };
+    for i in 0..10 {
+        put(&format!("p{i}"), i);
+    }
+    // A write does not fill the cache: the first reads miss and fill, the
+    // second ones hit; a missing item is cached as a negative entry.
+    for _ in 0..2 {
+        for i in 0..10 {
+            assert!(get(&format!("p{i}"), i).is_some());
+        }
+        assert!(get("absent", 0).is_none());
+    }
+    // A write to a cached item replaces its entry.
+    put("p0", 0);
+
+    let text = client.stats().expect("stats");
+    let per_shard = |name: &str| -> f64 {
+        (0..2)
+            .map(|shard| {
+                sample(&text, &format!("{name}{{shard=\"{shard}\"}}"))
+                    .unwrap_or_else(|| panic!("no {name} for shard {shard}:\n{text}"))
+            })
+            .sum()
+    };
+    let per_table = |name: &str| -> f64 {
+        sample(&text, &format!("{name}{{table=\"items\"}}"))
+            .unwrap_or_else(|| panic!("no {name} for table items:\n{text}"))
+    };
+    for (suffix, expected) in [
+        ("item_cache_hits_total", 11.0),
+        ("item_cache_negative_hits_total", 1.0),
+        ("item_cache_misses_total", 11.0),
+        ("item_cache_fills_total", 11.0),
+        ("item_cache_write_throughs_total", 1.0),
+        ("item_cache_entries", 11.0),
+    ] {
+        assert_eq!(
+            per_shard(&format!("dynacore_engine_{suffix}")),
+            expected,
+            "{suffix}"
+        );
+        assert_eq!(
+            per_table(&format!("dynacore_engine_table_{suffix}")),
+            expected,
+            "{suffix}"
+        );
+    }
+    assert!(per_shard("dynacore_engine_item_cache_bytes") > 0.0);
+    assert_eq!(
+        per_shard("dynacore_engine_item_cache_budget_bytes"),
+        dynacore::CacheOptions::default().item_cache_bytes as f64
+    );
+    // The Stats op and /metrics render the same text.
+    assert!(
+        server
+            .metrics_text()
+            .contains("dynacore_engine_table_item_cache_hits_total{table=\"items\"} 11\n")
+    );
+    drop(client);
+    server.shutdown().expect("shutdown");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,8 +11,8 @@ use super::svg::{
     write_percentile_bar_chart, write_percentile_spectrum_chart, write_throughput_timeline_chart,
 };
 use super::text::{
-    COMPARISON_HEADER, COMPARISON_TEXT_COLUMN_COUNT, comparison_cells, comparison_notes,
-    comparison_rows,
+    CACHE_HEADER, CACHE_NOTE, COMPARISON_HEADER, COMPARISON_TEXT_COLUMN_COUNT, cache_cells,
+    comparison_cells, comparison_notes, comparison_rows,
 };
 use super::{
     RunReport, capitalised, escape_html, format_mib, format_ops_per_s, operation_groups,
@@ -91,6 +91,9 @@ fn write_html_page(report: &RunReport, html: &mut String) -> fmt::Result {
     writeln!(html, "<h2>Results</h2>")?;
     write_html_comparison(report, html)?;
 
+    writeln!(html, "<h2>Item cache (run phase)</h2>")?;
+    write_html_cache(report, html)?;
+
     let groups = operation_groups(report);
     writeln!(html, "<h2>Latency by operation type</h2>")?;
     writeln!(
@@ -166,9 +169,13 @@ fn write_html_header(report: &RunReport, html: &mut String) -> fmt::Result {
         ),
         None => "closed loop (no target rate)".to_owned(),
     };
+    let cache = match config.cache_bytes {
+        Some(bytes) => format!("--cache-bytes {bytes}"),
+        None => "each engine's usual cache".to_owned(),
+    };
     let configuration = format!(
         "{} client threads · {} records · run: {run_bound} · warm-up {} s · {pacing} · \
-         durability {}",
+         durability {} · cache: {cache}",
         config.threads, config.record_count, config.warmup_s, config.durability
     );
     let machine = &report.machine;
@@ -281,6 +288,41 @@ fn write_html_comparison(report: &RunReport, html: &mut String) -> fmt::Result {
     Ok(())
 }
 
+/// The item cache table, one row per target (`n/a` where the harness
+/// cannot see the cache), and its note.
+fn write_html_cache(report: &RunReport, html: &mut String) -> fmt::Result {
+    if report.targets.is_empty() {
+        return writeln!(html, "<p class=\"note\">No target ran.</p>");
+    }
+    writeln!(html, "<table>\n<thead><tr>")?;
+    for (column_index, header) in CACHE_HEADER.iter().enumerate() {
+        let class = if column_index == 0 {
+            ""
+        } else {
+            " class=\"num\""
+        };
+        write!(html, "<th{class}>{}</th>", escape_html(header))?;
+    }
+    writeln!(html, "</tr></thead>\n<tbody>")?;
+    for (target_index, target) in report.targets.iter().enumerate() {
+        write!(html, "<tr>")?;
+        for (column_index, cell) in cache_cells(target, escape_html).iter().enumerate() {
+            if column_index == 0 {
+                write!(
+                    html,
+                    "<td class=\"target\">{}{cell}</td>",
+                    swatch_html(target_index)
+                )?;
+            } else {
+                write!(html, "<td class=\"num\">{cell}</td>")?;
+            }
+        }
+        writeln!(html, "</tr>")?;
+    }
+    writeln!(html, "</tbody>\n</table>")?;
+    writeln!(html, "<p class=\"note\">{}</p>", escape_html(CACHE_NOTE))
+}
+
 fn swatch_html(target_index: usize) -> String {
     format!(
         "<span class=\"swatch\" style=\"background:{}\"></span>",
@@ -326,6 +368,9 @@ mod tests {
             assert!(!html.contains(reference), "page references {reference}");
         }
         assert_tags_balanced(&html);
+        assert!(html.contains("<h2>Item cache (run phase)</h2>"));
+        assert!(html.contains("<td class=\"num\">75.0 %</td>"));
+        assert!(html.contains("<td class=\"num\">n/a</td>"));
 
         if let Some(sample_path) = std::env::var_os("DYNACORE_REPORT_SAMPLE_HTML") {
             write_html(&report, Path::new(&sample_path)).unwrap();

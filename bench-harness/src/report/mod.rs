@@ -302,7 +302,7 @@ fn format_axis_value(value: f64) -> String {
 mod tests {
     use super::html::render_html;
     use super::*;
-    use crate::results::{MachineInfo, RunConfig};
+    use crate::results::{CacheSummary, MachineInfo, RunConfig};
 
     /// An operation whose latency at percentile q is `base_us × (1/(1−q))^tail`.
     fn synthetic_operation(
@@ -408,6 +408,7 @@ mod tests {
             run: synthetic_phase(operations, run_s, run_ops_per_s, 25, 5),
             disk_bytes: (130.0 * BYTES_PER_MIB * speed) as u64,
             peak_rss_bytes: (420.0 * BYTES_PER_MIB / speed) as u64,
+            cache: None,
         }
     }
 
@@ -430,6 +431,7 @@ mod tests {
                 warmup_s: 5.0,
                 target_ops_per_s: None,
                 durability: "none".to_owned(),
+                cache_bytes: None,
             },
             machine: MachineInfo {
                 cpu_model: "AMD EPYC 9R14".to_owned(),
@@ -439,12 +441,23 @@ mod tests {
             },
             git_commit: Some("fd3ec7f0123456789abcdef0123456789abcdef0".to_owned()),
             targets: vec![
-                synthetic_target(
-                    "embedded",
-                    "4 shards, block cache 256 MiB, WAL without sync",
-                    1.0,
-                    false,
-                ),
+                TargetReport {
+                    cache: Some(CacheSummary {
+                        hit_ratio: Some(0.75),
+                        hits: 3000,
+                        misses: 1000,
+                        negative_hits: 12,
+                        evictions: 40,
+                        item_bytes_used: 2 << 20,
+                        item_budget_bytes: 256 << 20,
+                    }),
+                    ..synthetic_target(
+                        "embedded",
+                        "4 shards, block cache 256 MiB, WAL without sync",
+                        1.0,
+                        false,
+                    )
+                },
                 synthetic_target(
                     "rocksdb",
                     "block cache 256 MiB\nsync=false, WAL on",
@@ -538,6 +551,7 @@ mod tests {
             "warmup_s",
             "target_ops_per_s",
             "durability",
+            "cache_bytes",
         ] {
             assert!(value["config"].get(key).is_some(), "missing config.{key}");
         }
@@ -555,6 +569,7 @@ mod tests {
                 "run",
                 "disk_bytes",
                 "peak_rss_bytes",
+                "cache",
             ] {
                 assert!(target.get(key).is_some(), "missing target.{key}");
             }
@@ -599,6 +614,21 @@ mod tests {
             value["targets"][0]["run"]["operations"][0]["p99_us"].as_f64(),
             Some(report.targets[0].run.operations[0].p99_us)
         );
+        let cache = &value["targets"][0]["cache"];
+        for key in [
+            "hit_ratio",
+            "hits",
+            "misses",
+            "negative_hits",
+            "evictions",
+            "item_bytes_used",
+            "item_budget_bytes",
+        ] {
+            assert!(cache.get(key).is_some(), "missing cache.{key}");
+        }
+        assert_eq!(cache["hit_ratio"].as_f64(), Some(0.75));
+        assert_eq!(cache["hits"].as_u64(), Some(3000));
+        assert!(value["targets"][1]["cache"].is_null());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::{
     Phase, RunReport, find_operation, format_mib, format_ops_per_s, format_optional, format_ratio,
     format_significant, format_us, one_line, operation_groups, phase_measured_anything,
 };
-use crate::results::PhaseReport;
+use crate::results::{CacheSummary, PhaseReport, TargetReport};
 
 /// The note every comparison carries about the tail.
 const TAIL_NOTE: &str = "Percentiles above p99.9 (p99.99, max) on a 2-core VM mostly measure \
@@ -51,6 +51,11 @@ pub fn print_ycsb_text(report: &RunReport, out: &mut impl io::Write) -> io::Resu
                 one_line(&target.settings)
             )?;
             write_ycsb_phase(phase_report, out)?;
+            if phase == Phase::Run
+                && let Some(cache) = &target.cache
+            {
+                write_ycsb_cache(cache, out)?;
+            }
         }
     }
     Ok(())
@@ -89,6 +94,25 @@ fn write_ycsb_phase(phase: &PhaseReport, out: &mut impl io::Write) -> io::Result
     Ok(())
 }
 
+/// The item cache's run-phase figures in YCSB's line grammar, under the
+/// tag `[CACHE]`; `HitRatio` only when there were lookups.
+fn write_ycsb_cache(cache: &CacheSummary, out: &mut impl io::Write) -> io::Result<()> {
+    if let Some(ratio) = cache.hit_ratio {
+        writeln!(out, "[CACHE], HitRatio, {ratio:.4}")?;
+    }
+    for (metric, value) in [
+        ("Hits", cache.hits),
+        ("Misses", cache.misses),
+        ("NegativeHits", cache.negative_hits),
+        ("Evictions", cache.evictions),
+        ("ItemBytesUsed", cache.item_bytes_used),
+        ("ItemBudgetBytes", cache.item_budget_bytes),
+    ] {
+        writeln!(out, "[CACHE], {metric}, {value}")?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------
 // Comparison table
 // ---------------------------------------------------------------------------
@@ -118,26 +142,59 @@ pub fn print_comparison(report: &RunReport, out: &mut impl io::Write) -> io::Res
             *width = (*width).max(cell.chars().count());
         }
     }
-    write_aligned_line(out, &COMPARISON_HEADER.map(String::from), &widths)?;
+    let text_columns = COMPARISON_TEXT_COLUMN_COUNT;
+    write_aligned_line(
+        out,
+        &COMPARISON_HEADER.map(String::from),
+        &widths,
+        text_columns,
+    )?;
     let separator = widths.map(|width| "-".repeat(width));
-    write_aligned_line(out, &separator, &widths)?;
+    write_aligned_line(out, &separator, &widths, text_columns)?;
     for (row_index, (row, row_cells)) in rows.iter().zip(&cells).enumerate() {
         if row.starts_group && row_index > 0 {
             writeln!(out)?;
         }
-        write_aligned_line(out, row_cells, &widths)?;
+        write_aligned_line(out, row_cells, &widths, text_columns)?;
     }
     writeln!(out)?;
     for note in comparison_notes(report) {
         writeln!(out, "{}", one_line(&note))?;
     }
-    Ok(())
+    writeln!(out)?;
+    print_cache_table(report, out)
 }
 
-fn write_aligned_line(
+/// Prints the item cache table: one row per target, `n/a` for a target
+/// whose cache the harness cannot see, then the note saying what it counts.
+fn print_cache_table(report: &RunReport, out: &mut impl io::Write) -> io::Result<()> {
+    let cells: Vec<[String; CACHE_COLUMN_COUNT]> = report
+        .targets
+        .iter()
+        .map(|target| cache_cells(target, one_line))
+        .collect();
+    let mut widths = CACHE_HEADER.map(|header| header.chars().count());
+    for row_cells in &cells {
+        for (width, cell) in widths.iter_mut().zip(row_cells) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    write_aligned_line(out, &CACHE_HEADER.map(String::from), &widths, 1)?;
+    write_aligned_line(out, &widths.map(|width| "-".repeat(width)), &widths, 1)?;
+    for row_cells in &cells {
+        write_aligned_line(out, row_cells, &widths, 1)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", one_line(CACHE_NOTE))
+}
+
+/// Pads `cells` to `widths`: the first `text_columns` left-aligned (words),
+/// the rest right-aligned (numbers).
+fn write_aligned_line<const N: usize>(
     out: &mut impl io::Write,
-    cells: &[String; COMPARISON_COLUMN_COUNT],
-    widths: &[usize; COMPARISON_COLUMN_COUNT],
+    cells: &[String; N],
+    widths: &[usize; N],
+    text_columns: usize,
 ) -> io::Result<()> {
     let mut line = String::new();
     for (column_index, (cell, &width)) in cells.iter().zip(widths).enumerate() {
@@ -145,7 +202,7 @@ fn write_aligned_line(
             line.push_str("  ");
         }
         // Rust pads by characters, so `µ` and `×` count as one column each.
-        if column_index < COMPARISON_TEXT_COLUMN_COUNT {
+        if column_index < text_columns {
             line.push_str(&format!("{cell:<width$}"));
         } else {
             line.push_str(&format!("{cell:>width$}"));
@@ -302,6 +359,43 @@ pub(super) fn comparison_notes(report: &RunReport) -> Vec<String> {
     ]
 }
 
+const CACHE_COLUMN_COUNT: usize = 8;
+pub(super) const CACHE_HEADER: [&str; CACHE_COLUMN_COUNT] = [
+    "target",
+    "item cache hit ratio",
+    "hits",
+    "misses",
+    "negative hits",
+    "evictions",
+    "used MiB",
+    "budget MiB",
+];
+
+/// What the cache table counts, under it.
+pub(super) const CACHE_NOTE: &str = "Item cache: dynacore's point-read cache over the run phase \
+     (warm-up included): hit ratio = hits / (hits + misses), `-` with no lookups; used and \
+     budget are at the phase's end, over all shards. n/a: a target whose cache the harness \
+     cannot see (the baselines, a server it did not start).";
+
+/// One target's row of the cache table; `clean` makes outside text safe.
+pub(super) fn cache_cells(
+    target: &TargetReport,
+    clean: fn(&str) -> String,
+) -> [String; CACHE_COLUMN_COUNT] {
+    let mut cells: [String; CACHE_COLUMN_COUNT] = std::array::from_fn(|_| "n/a".to_owned());
+    cells[0] = clean(&target.name);
+    if let Some(cache) = &target.cache {
+        cells[1] = format_optional(cache.hit_ratio, |ratio| format!("{:.1} %", ratio * 100.0));
+        cells[2] = cache.hits.to_string();
+        cells[3] = cache.misses.to_string();
+        cells[4] = cache.negative_hits.to_string();
+        cells[5] = cache.evictions.to_string();
+        cells[6] = format_mib(cache.item_bytes_used);
+        cells[7] = format_mib(cache.item_budget_bytes);
+    }
+    cells
+}
+
 fn ratio(value: f64, base: Option<f64>) -> Option<f64> {
     let base = base?;
     (value.is_finite() && base.is_finite() && base > 0.0).then(|| value / base)
@@ -354,6 +448,37 @@ mod tests {
             text.lines()
                 .all(|line| line.is_empty() || line.starts_with('#') || line.starts_with('['))
         );
+    }
+
+    #[test]
+    fn report_text_has_the_cache_figures_and_n_a_for_baselines() {
+        let report = synthetic_report();
+        let text = ycsb_text(&report);
+        assert_eq!(
+            text.matches("[CACHE], HitRatio, 0.7500\n").count(),
+            1,
+            "{text}"
+        );
+        assert!(text.contains("[CACHE], Hits, 3000\n[CACHE], Misses, 1000\n"));
+        assert!(text.contains("[CACHE], ItemBytesUsed, 2097152\n"));
+        let table = comparison_text(&report);
+        let row = |name: &str| {
+            table
+                .lines()
+                .find(|line| line.starts_with(name))
+                .unwrap_or_else(|| panic!("no cache row for {name}:\n{table}"))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            row("embedded"),
+            [
+                "embedded", "75.0", "%", "3000", "1000", "12", "40", "2.0", "256.0"
+            ]
+        );
+        assert_eq!(row("rocksdb")[1..], ["n/a"; 7]);
+        assert!(table.contains("item cache hit ratio"));
+        assert!(table.contains("hits / (hits + misses)"));
     }
 
     #[test]

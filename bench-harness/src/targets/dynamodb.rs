@@ -34,7 +34,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use dynacore::{CreateTableRequest, Durability, GetItemRequest, PutItemRequest};
+use dynacore::{CacheOptions, CreateTableRequest, Durability, GetItemRequest, PutItemRequest};
 use dynacore_server::json::item_from_json;
 use dynacore_server::server::{Server, ServerConfig, ServerHandle};
 use serde_json::Value;
@@ -83,6 +83,7 @@ impl DynamoDbTarget {
         dir: &Path,
         durability: DurabilityMode,
         dynamodb_addr: Option<&str>,
+        cache: CacheOptions,
     ) -> anyhow::Result<Self> {
         let (server, host) = match dynamodb_addr {
             Some(addr) => (None, addr.to_owned()),
@@ -95,6 +96,7 @@ impl DynamoDbTarget {
                     DurabilityMode::Sync => Durability::Sync,
                     DurabilityMode::None => Durability::None,
                 };
+                config.cache = cache;
                 let handle = Server::start(config).context("starting a dynacore server")?;
                 let addr = handle
                     .dynamodb_addr()
@@ -216,14 +218,16 @@ impl Target for DynamoDbTarget {
     fn settings(&self) -> String {
         let started = match &self.server {
             Some(handle) => format!(
-                "dynacore {} started in this process ({} shards, network loop {}, durability {})",
+                "dynacore {} started in this process ({} shards, network loop {}, durability {}, \
+                 {})",
                 env!("CARGO_PKG_VERSION"),
                 handle.shard_addrs().len(),
                 handle.io_backend(),
                 match self.durability {
                     DurabilityMode::Sync => "Sync (ack after fdatasync, group commit)",
                     DurabilityMode::None => "None",
-                }
+                },
+                super::dynacore_cache_words(handle.db().cache_options()),
             ),
             None => "a running endpoint (--dynamodb-addr); its own settings apply".to_owned(),
         };
@@ -281,6 +285,11 @@ impl Target for DynamoDbTarget {
             None => 0,
         }
     }
+
+    fn cache_stats(&self) -> Option<crate::results::CacheSummary> {
+        let handle = self.server.as_ref()?;
+        Some(super::dynacore_cache_summary(&handle.db().stats()))
+    }
 }
 
 #[cfg(test)]
@@ -321,9 +330,12 @@ mod tests {
     #[test]
     fn answers_match_the_embedded_target() {
         let dir = TempDir::new("match");
-        let embedded = Embedded::open(&dir.0.join("embedded"), DurabilityMode::None).unwrap();
+        let cache = CacheOptions::default;
+        let embedded =
+            Embedded::open(&dir.0.join("embedded"), DurabilityMode::None, cache()).unwrap();
         let dynamodb =
-            DynamoDbTarget::open(&dir.0.join("dynamodb"), DurabilityMode::None, None).unwrap();
+            DynamoDbTarget::open(&dir.0.join("dynamodb"), DurabilityMode::None, None, cache())
+                .unwrap();
         let targets: [&dyn Target; 2] = [&embedded, &dynamodb];
         let answers = |target: &dyn Target| {
             let mut out = vec![
@@ -368,6 +380,11 @@ mod tests {
         assert!(dynamodb.disk_bytes() > 0);
         let settings = dynamodb.settings();
         assert!(settings.contains("started in this process"), "{settings}");
+        assert!(settings.contains("item cache 256 MiB"), "{settings}");
+        let cache = dynamodb
+            .cache_stats()
+            .expect("an in-process server's caches");
+        assert!(cache.hits + cache.misses > 0, "{cache:?}");
     }
 
     /// A second target on the same endpoint finds the table the first
@@ -375,17 +392,21 @@ mod tests {
     #[test]
     fn drives_a_running_endpoint_and_reports_errors() {
         let dir = TempDir::new("running");
-        let first = DynamoDbTarget::open(&dir.0, DurabilityMode::None, None).unwrap();
+        let first =
+            DynamoDbTarget::open(&dir.0, DurabilityMode::None, None, CacheOptions::default())
+                .unwrap();
         first.insert("user1", &record_of("user1")).unwrap();
         let second = DynamoDbTarget::open(
             &dir.0.join("unused"),
             DurabilityMode::None,
             Some(&first.host),
+            CacheOptions::disabled(),
         )
         .unwrap();
         assert_eq!(second.read("user1").unwrap(), 3);
         assert_eq!(second.disk_bytes(), 0);
         assert!(second.settings().contains("--dynamodb-addr"));
+        assert_eq!(second.cache_stats(), None, "not this harness's server");
 
         let error = second
             .call(

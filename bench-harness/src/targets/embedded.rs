@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use dynacore::{
-    AttributeValue, Db, Durability, Item, KeyAttribute, KeyType, KeyValue, PrimaryKey, ScanRequest,
-    TableSchema, UpdateItemRequest,
+    AttributeValue, CacheOptions, Db, Durability, Item, KeyAttribute, KeyType, KeyValue,
+    PrimaryKey, ScanRequest, TableSchema, UpdateItemRequest,
 };
 
 use super::{DurabilityMode, Field, Target};
+use crate::results::CacheSummary;
 
 pub(super) const TABLE: &str = "usertable";
 const KEY_ATTRIBUTE: &str = "YCSB_KEY";
@@ -38,12 +39,17 @@ fn text(value: &[u8]) -> String {
 
 impl Embedded {
     /// Opens (creating) a database in `dir` with table `usertable`.
-    pub fn open(dir: &Path, durability: DurabilityMode) -> anyhow::Result<Self> {
+    pub fn open(
+        dir: &Path,
+        durability: DurabilityMode,
+        cache: CacheOptions,
+    ) -> anyhow::Result<Self> {
         let db = Db::builder(dir)
             .durability(match durability {
                 DurabilityMode::Sync => Durability::Sync,
                 DurabilityMode::None => Durability::None,
             })
+            .cache(cache)
             .open()
             .with_context(|| format!("opening dynacore in {}", dir.display()))?;
         if db.describe_table(TABLE).is_err() {
@@ -71,7 +77,7 @@ impl Target for Embedded {
             .collect();
         format!(
             "dynacore {} embedded: {} shards (threads pinned to cpus {}), hand-off {:?}, \
-             I/O backend {}, durability {} ({}), 16 MiB memtable per shard; \
+             I/O backend {}, durability {} ({}), 16 MiB memtable per shard, {}; \
              UPDATE = UpdateItem SET of one field; \
              SCAN = Scan from an exclusive start key with Limit",
             env!("CARGO_PKG_VERSION"),
@@ -87,6 +93,7 @@ impl Target for Embedded {
                 DurabilityMode::Sync => "fdatasync before every acknowledgement, group commit",
                 DurabilityMode::None => "WAL written to the OS, never synced by writes",
             },
+            super::dynacore_cache_words(self.db.cache_options()),
         )
     }
 
@@ -112,6 +119,10 @@ impl Target for Embedded {
 
     fn disk_bytes(&self) -> u64 {
         super::dir_size_bytes(&self.dir)
+    }
+
+    fn cache_stats(&self) -> Option<CacheSummary> {
+        Some(super::dynacore_cache_summary(&self.db.stats()))
     }
 }
 

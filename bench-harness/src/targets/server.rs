@@ -12,13 +12,14 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use dynacore::{CreateTableRequest, Durability, GetItemRequest, PutItemRequest};
+use dynacore::{CacheOptions, CreateTableRequest, Durability, GetItemRequest, PutItemRequest};
 use dynacore_server::client::{Client, ClientError, ClientOptions};
 use dynacore_server::protocol::ErrorCode;
 use dynacore_server::server::{Server, ServerConfig, ServerHandle};
 
 use super::embedded::{TABLE, key_item, record, scan_request, schema, update_request};
 use super::{DurabilityMode, Field, Target};
+use crate::results::CacheSummary;
 
 /// dynacore's server, driven through the client; see the module docs.
 pub struct ServerTarget {
@@ -41,12 +42,14 @@ impl std::fmt::Debug for ServerTarget {
 
 impl ServerTarget {
     /// Connects to `server_addr`, or starts a server with its files in
-    /// `dir`; creates table `usertable` if it is missing.
+    /// `dir` and `cache` for its caches; creates table `usertable` if it is
+    /// missing.
     pub fn open(
         dir: &Path,
         durability: DurabilityMode,
         server_addr: Option<&str>,
         threads: usize,
+        cache: CacheOptions,
     ) -> anyhow::Result<Self> {
         let (server, addr) = match server_addr {
             Some(addr) => (None, addr.to_owned()),
@@ -59,6 +62,7 @@ impl ServerTarget {
                     DurabilityMode::Sync => Durability::Sync,
                     DurabilityMode::None => Durability::None,
                 };
+                config.cache = cache;
                 let handle = Server::start(config).context("starting a dynacore server")?;
                 let addr = handle.addr().to_string();
                 (Some(handle), addr)
@@ -103,12 +107,13 @@ impl Target for ServerTarget {
         let routing = self.client.routing_stats();
         let started = match &self.server {
             Some(handle) => format!(
-                "started in this process, network loop {}, durability {}",
+                "started in this process, network loop {}, durability {}, {}",
                 handle.io_backend(),
                 match self.durability {
                     DurabilityMode::Sync => "Sync (ack after fdatasync, group commit)",
                     DurabilityMode::None => "None",
-                }
+                },
+                super::dynacore_cache_words(handle.db().cache_options()),
             ),
             None => "a running server (--server-addr); its own settings apply".to_owned(),
         };
@@ -161,5 +166,10 @@ impl Target for ServerTarget {
             Some(_) => super::dir_size_bytes(&self.dir),
             None => 0,
         }
+    }
+
+    fn cache_stats(&self) -> Option<CacheSummary> {
+        let handle = self.server.as_ref()?;
+        Some(super::dynacore_cache_summary(&handle.db().stats()))
     }
 }

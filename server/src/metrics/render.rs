@@ -1,9 +1,10 @@
 //! Prometheus text exposition (format 0.0.4) of merged core metrics and the
 //! engine's statistics. Runs on the metrics thread, never on a core.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use dynacore::DbStats;
+use dynacore::{CacheCounters, DbStats, ShardCacheStats, TableCacheStats};
 use hdrhistogram::Histogram;
 
 use super::{CloseReason, CoreMetrics, error_label, merged_latency_us};
@@ -119,13 +120,22 @@ fn escape_label_value(out: &mut String, value: &str) {
 /// time, and the engine's per-shard statistics. Every metric has `# HELP`
 /// and `# TYPE` lines and a `dynacore_` prefix; per-shard series carry a
 /// `shard` label, per-operation series an `op` label (the DynamoDB name).
-pub fn render_prometheus(cores: &[CoreMetrics], db: &DbStats) -> String {
+///
+/// `tables` is the caches' statistics per table name over all shards
+/// (`Db::cache_stats_by_table` of `db`): per-table series carry a `table`
+/// label. `DbStats` alone only knows table ids.
+pub fn render_prometheus(
+    cores: &[CoreMetrics],
+    db: &DbStats,
+    tables: &BTreeMap<String, TableCacheStats>,
+) -> String {
     let mut out = Exposition {
         text: String::with_capacity(16 * 1024),
     };
     render_requests(&mut out, cores);
     render_connections(&mut out, cores);
     render_engine(&mut out, db);
+    render_caches(&mut out, db, tables);
     out.text
 }
 
@@ -343,6 +353,9 @@ fn render_connections(out: &mut Exposition, cores: &[CoreMetrics]) {
 
 type CoreValue = fn(&CoreMetrics) -> u64;
 type ShardValue = fn(&dynacore::ShardStats) -> u64;
+type CounterValue = fn(&CacheCounters) -> u64;
+type ShardCacheValue = fn(&ShardCacheStats) -> usize;
+type TableCacheValue = fn(&TableCacheStats) -> usize;
 
 fn render_engine(out: &mut Exposition, db: &DbStats) {
     out.family(
@@ -610,6 +623,161 @@ fn render_engine(out: &mut Exposition, db: &DbStats) {
                 };
                 out.sample(name, &[("shard", shard), ("level", &level_label)], value);
             }
+        }
+    }
+}
+
+/// The cache counters, named as both the per-shard (`dynacore_engine_…`)
+/// and the per-table (`dynacore_engine_table_…`) families name them.
+const CACHE_COUNTERS: [(&str, &str, CounterValue); 11] = [
+    (
+        "item_cache_hits_total",
+        "Item lookups answered from the item cache, negative entries included.",
+        |c| c.hits,
+    ),
+    (
+        "item_cache_negative_hits_total",
+        "Item cache hits that answered that the item does not exist.",
+        |c| c.negative_hits,
+    ),
+    (
+        "item_cache_misses_total",
+        "Item lookups that read the tree (expired entries included).",
+        |c| c.misses,
+    ),
+    (
+        "item_cache_fills_total",
+        "Item cache entries filled after a miss.",
+        |c| c.fills,
+    ),
+    (
+        "item_cache_write_throughs_total",
+        "Item cache entries a write replaced before it was acknowledged.",
+        |c| c.write_throughs,
+    ),
+    (
+        "item_cache_evictions_total",
+        "Item cache entries evicted to make room.",
+        |c| c.evictions,
+    ),
+    (
+        "item_cache_expirations_total",
+        "Item cache entries found past their TTL.",
+        |c| c.expirations,
+    ),
+    (
+        "query_cache_hits_total",
+        "Query and Scan pages served from the query cache.",
+        |c| c.query_hits,
+    ),
+    (
+        "query_cache_misses_total",
+        "Query and Scan page lookups that read the tree (stale pages included).",
+        |c| c.query_misses,
+    ),
+    (
+        "query_cache_stale_total",
+        "Cached pages found retired by a write since they were filled.",
+        |c| c.query_stale,
+    ),
+    (
+        "query_cache_evictions_total",
+        "Cached pages evicted to make room.",
+        |c| c.query_evictions,
+    ),
+];
+
+/// The item and query caches: counters and gauges per shard, then per table
+/// (over all shards).
+fn render_caches(out: &mut Exposition, db: &DbStats, tables: &BTreeMap<String, TableCacheStats>) {
+    let shards: Vec<String> = db.shards.iter().map(|s| s.shard.0.to_string()).collect();
+    for (suffix, help, value) in CACHE_COUNTERS {
+        let name = format!("dynacore_engine_{suffix}");
+        out.family(&name, Kind::Counter, help);
+        for (shard_stats, shard) in db.shards.iter().zip(&shards) {
+            out.sample(
+                &name,
+                &[("shard", shard)],
+                value(&shard_stats.cache.counters),
+            );
+        }
+    }
+    let shard_gauges: [(&str, &str, ShardCacheValue); 6] = [
+        (
+            "dynacore_engine_item_cache_bytes",
+            "Bytes the item cache's entries are charged, overhead included.",
+            |c| c.item_bytes_used,
+        ),
+        (
+            "dynacore_engine_item_cache_entries",
+            "Entries in the item cache, negative ones included.",
+            |c| c.item_entries,
+        ),
+        (
+            "dynacore_engine_item_cache_budget_bytes",
+            "The shard's item cache budget (its share of the database's).",
+            |c| c.item_budget_bytes,
+        ),
+        (
+            "dynacore_engine_query_cache_bytes",
+            "Bytes the query cache's pages are charged.",
+            |c| c.query_bytes_used,
+        ),
+        (
+            "dynacore_engine_query_cache_entries",
+            "Pages in the query cache.",
+            |c| c.query_entries,
+        ),
+        (
+            "dynacore_engine_query_cache_budget_bytes",
+            "The shard's query cache budget (its share of the database's).",
+            |c| c.query_budget_bytes,
+        ),
+    ];
+    for (name, help, value) in shard_gauges {
+        out.family(name, Kind::Gauge, help);
+        for (shard_stats, shard) in db.shards.iter().zip(&shards) {
+            out.sample(name, &[("shard", shard)], value(&shard_stats.cache));
+        }
+    }
+
+    for (suffix, help, value) in CACHE_COUNTERS {
+        let name = format!("dynacore_engine_table_{suffix}");
+        out.family(
+            &name,
+            Kind::Counter,
+            &format!("{help} Per table, over all shards."),
+        );
+        for (table, stats) in tables {
+            out.sample(&name, &[("table", table)], value(&stats.counters));
+        }
+    }
+    let table_gauges: [(&str, &str, TableCacheValue); 4] = [
+        (
+            "dynacore_engine_table_item_cache_bytes",
+            "Bytes the table's item cache entries are charged, over all shards.",
+            |t| t.item_bytes_used,
+        ),
+        (
+            "dynacore_engine_table_item_cache_entries",
+            "The table's item cache entries, over all shards.",
+            |t| t.item_entries,
+        ),
+        (
+            "dynacore_engine_table_query_cache_bytes",
+            "Bytes the table's cached pages are charged, over all shards.",
+            |t| t.query_bytes_used,
+        ),
+        (
+            "dynacore_engine_table_query_cache_entries",
+            "The table's cached pages, over all shards.",
+            |t| t.query_entries,
+        ),
+    ];
+    for (name, help, value) in table_gauges {
+        out.family(name, Kind::Gauge, help);
+        for (table, stats) in tables {
+            out.sample(name, &[("table", table)], value(stats));
         }
     }
 }

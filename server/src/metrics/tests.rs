@@ -8,9 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use dynacore::ids::TableId;
 use dynacore::lsm::{LevelStats, LsmCounters};
 use dynacore::shard::{GroupCommitStats, LatencySummary, OperationCounts};
-use dynacore::{DbStats, Handoff, LsmStats, ShardId, ShardStats};
+use dynacore::{
+    CacheCounters, DbStats, Handoff, LsmStats, ShardCacheStats, ShardId, ShardStats,
+    TableCacheStats,
+};
 
 use super::http::{Route, route};
 use super::{CloseReason, CoreMetrics, merged_latency_us, render_prometheus, spawn_http};
@@ -48,7 +52,7 @@ fn db_stats(shard_count: u16) -> DbStats {
                 queue_depth: 0,
                 pending_writes: 1,
                 group_commit: GroupCommitStats::default(),
-                cache: dynacore::ShardCacheStats::default(),
+                cache: shard_cache(i),
                 pending_compaction_bytes: 0,
                 fsync_latency: LatencySummary {
                     count: 4,
@@ -66,6 +70,85 @@ fn db_stats(shard_count: u16) -> DbStats {
         handoff: Handoff::CallerRuns,
         shards,
     }
+}
+
+/// Shard `i`'s caches: table 1 with counters 10·(i+1)+k, table 2 with one hit.
+fn shard_cache(i: u16) -> ShardCacheStats {
+    let base = 10 * (u64::from(i) + 1);
+    let first = TableCacheStats {
+        table: TableId(1),
+        counters: CacheCounters {
+            hits: base,
+            negative_hits: base + 1,
+            misses: base + 2,
+            fills: base + 3,
+            write_throughs: base + 4,
+            evictions: base + 5,
+            expirations: base + 6,
+            query_hits: base + 7,
+            query_misses: base + 8,
+            query_stale: base + 9,
+            query_evictions: base + 10,
+        },
+        item_bytes_used: 4000,
+        item_entries: 40,
+        query_bytes_used: 900,
+        query_entries: 3,
+    };
+    let second = TableCacheStats {
+        table: TableId(2),
+        counters: CacheCounters {
+            hits: 1,
+            ..CacheCounters::default()
+        },
+        item_bytes_used: 100,
+        item_entries: 1,
+        ..TableCacheStats::default()
+    };
+    let mut counters = first.counters;
+    counters.add(&second.counters);
+    ShardCacheStats {
+        item_budget_bytes: 1 << 20,
+        item_bytes_used: 4100,
+        item_entries: 41,
+        query_budget_bytes: 1 << 16,
+        query_bytes_used: 900,
+        query_entries: 3,
+        counters,
+        tables: vec![first, second],
+    }
+}
+
+/// What `Db::cache_stats_by_table` makes of [`db_stats`]: the tables'
+/// figures summed over the shards, by name.
+fn cache_by_table(db: &DbStats) -> BTreeMap<String, TableCacheStats> {
+    let mut out: BTreeMap<String, TableCacheStats> = BTreeMap::new();
+    for shard in &db.shards {
+        for table in &shard.cache.tables {
+            let name = match table.table {
+                TableId(1) => "users",
+                _ => "a \"quoted\" table",
+            };
+            let sum = out
+                .entry(name.to_owned())
+                .or_insert_with(|| TableCacheStats {
+                    table: table.table,
+                    ..TableCacheStats::default()
+                });
+            sum.counters.add(&table.counters);
+            sum.item_bytes_used += table.item_bytes_used;
+            sum.item_entries += table.item_entries;
+            sum.query_bytes_used += table.query_bytes_used;
+            sum.query_entries += table.query_entries;
+        }
+    }
+    out
+}
+
+/// Renders with the engine statistics of [`db_stats`] and their tables.
+fn render(cores: &[CoreMetrics], shard_count: u16) -> String {
+    let db = db_stats(shard_count);
+    render_prometheus(cores, &db, &cache_by_table(&db))
 }
 
 /// Checks the text exposition format: every line is a `# HELP`, a `# TYPE`
@@ -210,7 +293,7 @@ fn busy_cores() -> Vec<CoreMetrics> {
 
 #[test]
 fn render_is_valid_exposition() {
-    let text = render_prometheus(&busy_cores(), &db_stats(2));
+    let text = render(&busy_cores(), 2);
     let samples = check_exposition(&text).unwrap_or_else(|why| panic!("{why}\n{text}"));
     assert_eq!(
         samples[r#"dynacore_requests_total{shard="1",op="GetItem"}"#],
@@ -242,8 +325,94 @@ fn render_is_valid_exposition() {
 }
 
 #[test]
+fn render_has_cache_series_per_shard_and_per_table() {
+    let text = render(&busy_cores(), 2);
+    let samples = check_exposition(&text).unwrap_or_else(|why| panic!("{why}\n{text}"));
+    // Shard 1's table 1 counts from 20, its table 2 adds one hit.
+    let counters = [
+        ("item_cache_hits_total", 20.0 + 1.0, 10.0 + 20.0),
+        ("item_cache_negative_hits_total", 21.0, 11.0 + 21.0),
+        ("item_cache_misses_total", 22.0, 12.0 + 22.0),
+        ("item_cache_fills_total", 23.0, 13.0 + 23.0),
+        ("item_cache_write_throughs_total", 24.0, 14.0 + 24.0),
+        ("item_cache_evictions_total", 25.0, 15.0 + 25.0),
+        ("item_cache_expirations_total", 26.0, 16.0 + 26.0),
+        ("query_cache_hits_total", 27.0, 17.0 + 27.0),
+        ("query_cache_misses_total", 28.0, 18.0 + 28.0),
+        ("query_cache_stale_total", 29.0, 19.0 + 29.0),
+        ("query_cache_evictions_total", 30.0, 20.0 + 30.0),
+    ];
+    for (suffix, shard_one, table_users) in counters {
+        let shard = format!(r#"dynacore_engine_{suffix}{{shard="1"}}"#);
+        assert_eq!(samples.get(&shard), Some(&shard_one), "{shard}");
+        let table = format!(r#"dynacore_engine_table_{suffix}{{table="users"}}"#);
+        assert_eq!(samples.get(&table), Some(&table_users), "{table}");
+        assert!(
+            text.contains(&format!("# TYPE dynacore_engine_{suffix} counter\n")),
+            "{suffix}"
+        );
+    }
+    for (series, value) in [
+        (r#"dynacore_engine_item_cache_bytes{shard="0"}"#, 4100.0),
+        (r#"dynacore_engine_item_cache_entries{shard="0"}"#, 41.0),
+        (
+            r#"dynacore_engine_item_cache_budget_bytes{shard="1"}"#,
+            1048576.0,
+        ),
+        (r#"dynacore_engine_query_cache_bytes{shard="1"}"#, 900.0),
+        (r#"dynacore_engine_query_cache_entries{shard="1"}"#, 3.0),
+        (
+            r#"dynacore_engine_query_cache_budget_bytes{shard="0"}"#,
+            65536.0,
+        ),
+        (
+            r#"dynacore_engine_table_item_cache_bytes{table="users"}"#,
+            8000.0,
+        ),
+        (
+            r#"dynacore_engine_table_item_cache_entries{table="users"}"#,
+            80.0,
+        ),
+        (
+            r#"dynacore_engine_table_query_cache_bytes{table="users"}"#,
+            1800.0,
+        ),
+        (
+            r#"dynacore_engine_table_query_cache_entries{table="users"}"#,
+            6.0,
+        ),
+        // The second table's name is escaped in its label.
+        (
+            r#"dynacore_engine_table_item_cache_hits_total{table="a \"quoted\" table"}"#,
+            2.0,
+        ),
+        (
+            r#"dynacore_engine_table_item_cache_bytes{table="a \"quoted\" table"}"#,
+            200.0,
+        ),
+    ] {
+        assert_eq!(samples.get(series), Some(&value), "{series}");
+    }
+    assert!(text.contains("# TYPE dynacore_engine_item_cache_bytes gauge\n"));
+    assert!(text.contains("# TYPE dynacore_engine_table_item_cache_entries gauge\n"));
+}
+
+#[test]
+fn render_with_no_tables_declares_the_table_families() {
+    let db = db_stats(1);
+    let text = render_prometheus(&[CoreMetrics::new(0)], &db, &BTreeMap::new());
+    let samples = check_exposition(&text).unwrap_or_else(|why| panic!("{why}\n{text}"));
+    assert!(text.contains("# TYPE dynacore_engine_table_item_cache_hits_total counter\n"));
+    assert!(!samples.keys().any(|series| series.contains("table=")));
+    assert_eq!(
+        samples[r#"dynacore_engine_item_cache_hits_total{shard="0"}"#],
+        11.0
+    );
+}
+
+#[test]
 fn render_with_no_traffic_is_valid() {
-    let text = render_prometheus(&[CoreMetrics::new(0)], &db_stats(1));
+    let text = render(&[CoreMetrics::new(0)], 1);
     let samples = check_exposition(&text).unwrap_or_else(|why| panic!("{why}\n{text}"));
     assert!(samples["dynacore_requests_local_ratio"].is_nan());
 }
@@ -285,13 +454,13 @@ fn merged_histograms_give_combined_percentiles() {
     assert!(close(alone.value_at_quantile(0.999), 100));
     assert!(merged_latency_us(&[slow], Opcode::PutItem).is_none());
 
-    let text = render_prometheus(
+    let text = render(
         &[CoreMetrics::new(0), {
             let mut core = CoreMetrics::new(1);
             core.record_request(Opcode::Query, Duration::from_millis(3), None, false);
             core
         }],
-        &db_stats(2),
+        2,
     );
     let samples = check_exposition(&text).unwrap();
     let p99 = samples[r#"dynacore_request_latency_seconds{op="Query",quantile="0.99"}"#];
@@ -327,7 +496,7 @@ fn http_server_answers_metrics_404_and_400() {
     let address = listener.local_addr().unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let scrape: Arc<dyn Fn() -> String + Send + Sync> =
-        Arc::new(|| render_prometheus(&[CoreMetrics::new(0)], &db_stats(1)));
+        Arc::new(|| render(&[CoreMetrics::new(0)], 1));
     let server = spawn_http(listener, scrape, stop.clone()).unwrap();
 
     let reply = exchange(address, b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use dynacore::Durability;
+use dynacore::{CacheOptions, CachePolicy, Durability};
 
 use super::poll::IoChoice;
 use crate::protocol::DEFAULT_MAX_BODY_BYTES;
@@ -56,6 +56,12 @@ pub struct ServerConfig {
     pub write_timeout: Duration,
     /// `drain_timeout_ms`: how long shutdown waits for in-flight requests.
     pub drain_timeout: Duration,
+    /// The engine's item and query caches: `item_cache_bytes` and
+    /// `query_cache_bytes` (whole-database budgets, split evenly over the
+    /// shards; 0 turns a cache off), `cache_policy` (`lru` | `s3fifo`),
+    /// `item_cache_ttl_ms` and `query_cache_ttl_ms` (0: no expiry).
+    /// Default: [`CacheOptions::default`].
+    pub cache: CacheOptions,
 }
 
 impl ServerConfig {
@@ -80,6 +86,7 @@ impl ServerConfig {
             read_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(10),
+            cache: CacheOptions::default(),
         }
     }
 
@@ -127,6 +134,11 @@ impl ServerConfig {
             "read_timeout_ms" => self.read_timeout = ms(value)?,
             "write_timeout_ms" => self.write_timeout = ms(value)?,
             "drain_timeout_ms" => self.drain_timeout = ms(value)?,
+            "item_cache_bytes" => self.cache.item_cache_bytes = bytes(value)?,
+            "query_cache_bytes" => self.cache.query_cache_bytes = bytes(value)?,
+            "cache_policy" => self.cache.policy = parse_cache_policy(value)?,
+            "item_cache_ttl_ms" => self.cache.item_ttl = cache_ttl(value)?,
+            "query_cache_ttl_ms" => self.cache.query_ttl = cache_ttl(value)?,
             other => bail!("unknown setting `{other}`"),
         }
         Ok(())
@@ -161,6 +173,22 @@ fn positive(value: &str) -> anyhow::Result<usize> {
     }
 }
 
+/// A byte count, 0 allowed (a cache budget of 0 turns that cache off).
+fn bytes(value: &str) -> anyhow::Result<usize> {
+    value
+        .parse()
+        .with_context(|| format!("expected a number of bytes, got `{value}`"))
+}
+
+/// A cache TTL in milliseconds; 0 means entries never expire (`None`: the
+/// engine refuses a zero TTL, which would serve nothing).
+fn cache_ttl(value: &str) -> anyhow::Result<Option<Duration>> {
+    let ms: u64 = value
+        .parse()
+        .with_context(|| format!("expected milliseconds (0 for no expiry), got `{value}`"))?;
+    Ok((ms > 0).then(|| Duration::from_millis(ms)))
+}
+
 fn parse_bool(value: &str) -> anyhow::Result<bool> {
     match value {
         "true" | "on" | "yes" => Ok(true),
@@ -186,6 +214,15 @@ pub fn parse_durability(value: &str, current: Durability) -> anyhow::Result<Dura
         },
         "none" => Durability::None,
         other => bail!("durability `{other}`: expected sync, interval or none"),
+    })
+}
+
+/// `lru` or `s3fifo` (also `s3-fifo`), any case.
+pub fn parse_cache_policy(value: &str) -> anyhow::Result<CachePolicy> {
+    Ok(match value.to_ascii_lowercase().as_str() {
+        "lru" => CachePolicy::Lru,
+        "s3fifo" | "s3-fifo" | "s3_fifo" => CachePolicy::S3Fifo,
+        _ => bail!("cache_policy `{value}`: expected lru or s3fifo"),
     })
 }
 
@@ -224,5 +261,61 @@ mod tests {
         std::fs::write(&path, "colour = blue\n").unwrap();
         let error = format!("{:#}", config.apply_file(&path).unwrap_err());
         assert!(error.contains("unknown setting `colour`"), "{error}");
+        std::fs::write(
+            &path,
+            "item_cache_bytes = 1048576\nquery_cache_bytes = 0\ncache_policy = lru\n\
+             item_cache_ttl_ms = 0\nquery_cache_ttl_ms = 1500\n",
+        )
+        .unwrap();
+        let mut config = ServerConfig::new("d");
+        config.apply_file(&path).unwrap();
+        assert_eq!(
+            config.cache,
+            CacheOptions {
+                item_cache_bytes: 1 << 20,
+                query_cache_bytes: 0,
+                policy: CachePolicy::Lru,
+                item_ttl: None,
+                query_ttl: Some(Duration::from_millis(1500)),
+            }
+        );
+        std::fs::write(&path, "cache_policy = clock\n").unwrap();
+        let error = format!("{:#}", config.apply_file(&path).unwrap_err());
+        assert!(error.contains("server.conf:1"), "{error}");
+        assert!(error.contains("expected lru or s3fifo"), "{error}");
+    }
+
+    #[test]
+    fn cache_settings_default_to_the_engine_defaults_and_check_their_values() {
+        let mut config = ServerConfig::new("d");
+        assert_eq!(config.cache, CacheOptions::default());
+        config.set("cache_policy", "S3FIFO").unwrap();
+        assert_eq!(config.cache.policy, CachePolicy::S3Fifo);
+        config.set("item_cache_bytes", "0").unwrap();
+        assert_eq!(config.cache.item_cache_bytes, 0);
+        config.set("item_cache_ttl_ms", "250").unwrap();
+        assert_eq!(config.cache.item_ttl, Some(Duration::from_millis(250)));
+        for (key, value, expected) in [
+            (
+                "item_cache_bytes",
+                "256MiB",
+                "expected a number of bytes, got `256MiB`",
+            ),
+            ("query_cache_bytes", "-1", "expected a number of bytes"),
+            (
+                "item_cache_ttl_ms",
+                "soon",
+                "expected milliseconds (0 for no expiry)",
+            ),
+            ("query_cache_ttl_ms", "1.5", "expected milliseconds"),
+            ("cache_policy", "", "expected lru or s3fifo"),
+        ] {
+            let error = format!("{:#}", config.set(key, value).unwrap_err());
+            assert!(error.contains(expected), "{key} = {value}: {error}");
+        }
+        // What the parser accepts, the engine accepts.
+        config.set("query_cache_ttl_ms", "0").unwrap();
+        assert_eq!(config.cache.query_ttl, None);
+        config.cache.validate().unwrap();
     }
 }

@@ -198,7 +198,9 @@ fn gather(shared: &Shared) -> String {
             snapshots.push(snapshot);
         }
     }
-    render_prometheus(&snapshots, &shared.db.stats())
+    let stats = shared.db.stats();
+    let tables = shared.db.cache_stats_by_table(&stats);
+    render_prometheus(&snapshots, &stats, &tables)
 }
 
 /// The metrics thread: answers Stats requests, so that cores never wait
@@ -239,17 +241,19 @@ impl Server {
         let db = Db::builder(&config.data)
             .shard_count(config.shards)
             .durability(config.durability)
+            .cache(config.cache.clone())
             .open()
             .with_context(|| format!("opening the database in {}", config.data.display()))?;
         Self::start_with(config, db)
     }
 
-    /// Serves an already open database (`config.data` and `config.shards`
-    /// are then only reported, but for the DynamoDB API's tags file,
-    /// `dynamodb-tags.json`, kept in `config.data`).
+    /// Serves an already open database (`config.data`, `config.shards` and
+    /// `config.cache` are then only reported, but for the DynamoDB API's
+    /// tags file, `dynamodb-tags.json`, kept in `config.data`).
     pub fn start_with(mut config: ServerConfig, db: Db) -> anyhow::Result<ServerHandle> {
         let cores = db.shard_count();
         config.shards = cores;
+        config.cache = db.cache_options().clone();
         // Listeners: the shared address on every core, then each core's own.
         check_free(config.listen, "listening")?;
         if let Some(addr) = config.dynamodb_listen {
@@ -508,6 +512,25 @@ pub struct ServeArgs {
     /// Run every request on the core that read it (no forwarding to owners).
     #[arg(long)]
     pub no_forward: bool,
+    /// The item cache's budget in bytes, over all shards (0: off; default
+    /// 268435456, 256 MiB).
+    #[arg(long)]
+    pub item_cache_bytes: Option<usize>,
+    /// The query cache's budget in bytes, over all shards (0: off; default
+    /// 33554432, 32 MiB).
+    #[arg(long)]
+    pub query_cache_bytes: Option<usize>,
+    /// The caches' eviction policy: lru or s3fifo (default).
+    #[arg(long)]
+    pub cache_policy: Option<String>,
+    /// How long an item cache entry may serve reads after it was filled, in
+    /// ms (0: no expiry; default 300000).
+    #[arg(long)]
+    pub item_cache_ttl_ms: Option<u64>,
+    /// How long a cached Query or Scan page may be served, in ms (0: no
+    /// expiry; default 300000).
+    #[arg(long)]
+    pub query_cache_ttl_ms: Option<u64>,
     /// A config file of `key = value` lines (see README).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -548,7 +571,42 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     if args.no_forward {
         config.forward = false;
     }
+    // Through `set`, so that a flag and its config-file key are checked alike.
+    let numbers = [
+        ("item_cache_bytes", args.item_cache_bytes.map(|n| n as u64)),
+        (
+            "query_cache_bytes",
+            args.query_cache_bytes.map(|n| n as u64),
+        ),
+        ("item_cache_ttl_ms", args.item_cache_ttl_ms),
+        ("query_cache_ttl_ms", args.query_cache_ttl_ms),
+    ];
+    for (key, value) in numbers {
+        if let Some(value) = value {
+            config.set(key, &value.to_string())?;
+        }
+    }
+    if let Some(policy) = &args.cache_policy {
+        config.set("cache_policy", policy)?;
+    }
     Ok(config)
+}
+
+/// The cache settings in words, for the startup log.
+fn cache_words(cache: &dynacore::CacheOptions) -> String {
+    let ttl = |ttl: Option<Duration>| match ttl {
+        Some(ttl) => format!("{} ms", ttl.as_millis()),
+        None => "none".to_owned(),
+    };
+    format!(
+        "item cache {} bytes, query cache {} bytes (over all shards), policy {:?}, \
+         TTLs: items {}, query pages {}",
+        cache.item_cache_bytes,
+        cache.query_cache_bytes,
+        cache.policy,
+        ttl(cache.item_ttl),
+        ttl(cache.query_ttl),
+    )
 }
 
 /// Blocks SIGINT and SIGTERM in this thread and every thread it starts,
@@ -584,11 +642,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let data = config.data.clone();
     let shards = config.shards;
     let durability = config.durability;
+    let cache = cache_words(&config.cache);
     let handle = Server::start(config)?;
     let engine_io = handle.db().stats().io_backend;
     eprintln!("dynacore {} serving", env!("CARGO_PKG_VERSION"));
     eprintln!("  data directory: {}", data.display());
     eprintln!("  shards: {shards}, durability: {durability:?}");
+    eprintln!("  caches: {cache}");
     eprintln!("  storage I/O backend: {engine_io}");
     match handle.io_fallback() {
         Some(why) => eprintln!(
@@ -614,4 +674,104 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     handle.shutdown()?;
     eprintln!("dynacore: stopped; database synced");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use dynacore::{CacheOptions, CachePolicy};
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn config(argv: &[&str]) -> anyhow::Result<ServerConfig> {
+        let mut full = vec!["serve"];
+        full.extend_from_slice(argv);
+        config_from(&Serve::try_parse_from(full)?.args)
+    }
+
+    #[test]
+    fn cache_flags_reach_the_config() {
+        assert_eq!(config(&[]).unwrap().cache, CacheOptions::default());
+        let cache = config(&[
+            "--item-cache-bytes",
+            "1000000",
+            "--query-cache-bytes",
+            "0",
+            "--cache-policy",
+            "lru",
+            "--item-cache-ttl-ms",
+            "0",
+            "--query-cache-ttl-ms",
+            "2500",
+        ])
+        .unwrap()
+        .cache;
+        assert_eq!(
+            cache,
+            CacheOptions {
+                item_cache_bytes: 1_000_000,
+                query_cache_bytes: 0,
+                policy: CachePolicy::Lru,
+                item_ttl: None,
+                query_ttl: Some(Duration::from_millis(2500)),
+            }
+        );
+        let error = format!("{:#}", config(&["--cache-policy", "arc"]).unwrap_err());
+        assert!(error.contains("expected lru or s3fifo"), "{error}");
+        assert!(config(&["--item-cache-bytes", "lots"]).is_err());
+        assert!(config(&["--query-cache-ttl-ms", "-5"]).is_err());
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)] // A real config file for the real parser.
+    fn cache_flags_override_the_config_file() {
+        let dir = std::env::temp_dir().join(format!("dynacore-serve-args-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("server.conf");
+        std::fs::write(&path, "item_cache_bytes = 4096\ncache_policy = lru\n").unwrap();
+        let file = path.to_str().unwrap();
+        let from_file = config(&["--config", file]).unwrap().cache;
+        assert_eq!(
+            (from_file.item_cache_bytes, from_file.policy),
+            (4096, CachePolicy::Lru)
+        );
+        let overridden = config(&["--config", file, "--item-cache-bytes", "8192"])
+            .unwrap()
+            .cache;
+        assert_eq!(overridden.item_cache_bytes, 8192);
+        assert_eq!(overridden.policy, CachePolicy::Lru);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_server_opens_its_database_with_the_configured_caches() {
+        let dir = std::env::temp_dir().join(format!("dynacore-serve-cache-{}", std::process::id()));
+        let mut config = ServerConfig::new(&dir);
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.metrics_listen = None;
+        config.dynamodb_listen = None;
+        config.shards = 1;
+        config.durability = dynacore::Durability::None;
+        config.cache = CacheOptions {
+            item_cache_bytes: 1 << 20,
+            query_cache_bytes: 0,
+            policy: CachePolicy::Lru,
+            item_ttl: None,
+            query_ttl: None,
+        };
+        let handle = Server::start(config.clone()).unwrap();
+        assert_eq!(handle.db().cache_options(), &config.cache);
+        let stats = handle.db().stats();
+        assert_eq!(stats.shards[0].cache.item_budget_bytes, 1 << 20);
+        assert_eq!(stats.shards[0].cache.query_budget_bytes, 0);
+        handle.shutdown().unwrap();
+        #[allow(clippy::disallowed_methods)] // Test scratch space.
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ::fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
 
-use super::{CACHE_BYTES, CACHE_WORDS, DurabilityMode, Field, Target};
+use super::{DurabilityMode, Field, Target};
 
 /// The versions in Cargo.lock, for the report.
 const VERSION: &str = "fjall 3.1.13 (lsm-tree 3.1.10)";
@@ -17,6 +17,7 @@ pub struct Fjall {
     persist: Option<PersistMode>,
     durability: DurabilityMode,
     field_count: usize,
+    cache_bytes: usize,
     dir: PathBuf,
 }
 
@@ -35,9 +36,10 @@ impl Fjall {
         dir: &Path,
         durability: DurabilityMode,
         field_count: usize,
+        cache_bytes: usize,
     ) -> anyhow::Result<Self> {
         let db = Database::builder(dir)
-            .cache_size(u64::try_from(CACHE_BYTES)?)
+            .cache_size(u64::try_from(cache_bytes)?)
             .open()?;
         let table = db.keyspace("usertable", KeyspaceCreateOptions::default)?;
         let persist = match durability {
@@ -50,6 +52,7 @@ impl Fjall {
             persist,
             durability,
             field_count,
+            cache_bytes,
             dir: dir.to_path_buf(),
         })
     }
@@ -81,13 +84,14 @@ impl Target for Fjall {
         };
         format!(
             "{VERSION}, built without default features (no lz4: no compression); {durability}; \
-             options: fjall defaults except a {CACHE_WORDS} block cache (Builder::cache_size); \
+             options: fjall defaults except a {cache_words} block cache (Builder::cache_size); \
              keyspace `usertable` with default KeyspaceCreateOptions; one key per record, its {} \
              fields in one length-prefixed value; read = get + decode all fields; insert = \
              insert; update = get, replace the one field, insert the whole record (YCSB's \
              RocksDB binding; not atomic); scan = range from the start key, decode up to count \
              records",
-            self.field_count
+            self.field_count,
+            cache_words = super::super::bytes_in_words(self.cache_bytes),
         )
     }
 
@@ -147,10 +151,15 @@ mod tests {
     }
 
     #[test]
+    fn fjall_cache_size_is_stated() {
+        super::super::tests::cache_size_is_stated("fjall");
+    }
+
+    #[test]
     fn fjall_update_replaces_one_field() {
         for durability in [DurabilityMode::None, DurabilityMode::Sync] {
             let dir = super::super::tests::TempDir::new("fjall-update");
-            let target = super::Fjall::open(&dir.0, durability, 3).unwrap();
+            let target = super::Fjall::open(&dir.0, durability, 3, 1 << 20).unwrap();
             super::super::tests::update_replaces_one_field(&target, super::Fjall::raw);
         }
     }

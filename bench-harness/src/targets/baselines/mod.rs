@@ -12,8 +12,10 @@
 //! - SCAN iterates from the start key (inclusive) in key order and decodes up
 //!   to `count` records.
 //!
-//! Every engine gets the same cache budget, [`CACHE_BYTES`], and no
-//! compression (none of the crates is built with a compression codec).
+//! Every engine gets the same cache budget (`--cache-bytes`, else
+//! [`DEFAULT_BASELINE_CACHE_BYTES`](super::DEFAULT_BASELINE_CACHE_BYTES),
+//! 1 GiB) and no compression (none of the crates is built with a
+//! compression codec).
 
 use std::path::Path;
 
@@ -25,26 +27,32 @@ mod fjall;
 mod redb;
 mod rocksdb;
 
-/// The cache each engine is given: RocksDB's LRU block cache, fjall's block
-/// cache, redb's page cache (1 GiB, redb's own default).
-pub const CACHE_BYTES: usize = 1 << 30;
-
-/// The cache budget as the report states it.
-const CACHE_WORDS: &str = "1 GiB";
-
 /// Opens baseline `name` (`rocksdb`, `fjall` or `redb`) with its files in
-/// `dir` (created if missing), for records of `field_count` fields.
+/// `dir` (created if missing), for records of `field_count` fields, with a
+/// cache of `cache_bytes`: RocksDB's LRU block cache, fjall's block cache,
+/// redb's page cache.
 pub fn open(
     name: &str,
     dir: &Path,
     durability: DurabilityMode,
     field_count: usize,
+    cache_bytes: usize,
 ) -> anyhow::Result<Box<dyn Target>> {
     create_dir(dir)?;
     let target: Box<dyn Target> = match name {
-        "rocksdb" => Box::new(rocksdb::RocksDb::open(dir, durability, field_count)?),
-        "fjall" => Box::new(fjall::Fjall::open(dir, durability, field_count)?),
-        "redb" => Box::new(redb::Redb::open(dir, durability, field_count)?),
+        "rocksdb" => Box::new(rocksdb::RocksDb::open(
+            dir,
+            durability,
+            field_count,
+            cache_bytes,
+        )?),
+        "fjall" => Box::new(fjall::Fjall::open(
+            dir,
+            durability,
+            field_count,
+            cache_bytes,
+        )?),
+        "redb" => Box::new(redb::Redb::open(dir, durability, field_count, cache_bytes)?),
         other => anyhow::bail!("`{other}` is not a baseline: expected rocksdb, fjall or redb"),
     };
     Ok(target)
@@ -171,6 +179,7 @@ fn not_found(key: &str) -> anyhow::Error {
 mod tests {
     use std::path::PathBuf;
 
+    use super::super::DEFAULT_BASELINE_CACHE_BYTES;
     use super::*;
 
     #[test]
@@ -247,7 +256,7 @@ mod tests {
     #[test]
     fn open_rejects_unknown_names() {
         let dir = TempDir::new("unknown");
-        assert!(open("leveldb", &dir.0, DurabilityMode::None, 3).is_err());
+        assert!(open("leveldb", &dir.0, DurabilityMode::None, 3, 1 << 20).is_err());
     }
 
     /// A directory under the system temp dir, removed on drop.
@@ -284,9 +293,10 @@ mod tests {
                 .collect()
         };
         {
-            let target = open(name, &dir.0, durability, 3).unwrap();
+            let target = open(name, &dir.0, durability, 3, DEFAULT_BASELINE_CACHE_BYTES).unwrap();
             assert_eq!(target.name(), name);
             assert!(target.settings().contains("1 GiB"), "{}", target.settings());
+            assert_eq!(target.cache_stats(), None);
             assert_eq!(target.read("user1").unwrap(), 0);
             assert!(target.update("user1", "field0", b"x").is_err());
             assert_eq!(target.scan("user0", 10).unwrap(), 0);
@@ -326,9 +336,23 @@ mod tests {
             assert_eq!(target.scan("user9", 1000).unwrap(), 100);
         }
         // The records (and the update) survive a close and reopen.
-        let target = open(name, &dir.0, durability, 3).unwrap();
+        let target = open(name, &dir.0, durability, 3, DEFAULT_BASELINE_CACHE_BYTES).unwrap();
         assert_eq!(target.read("user3").unwrap(), 3);
         assert_eq!(target.scan("user0", 1000).unwrap(), 105);
+    }
+
+    /// `--cache-bytes` reaches the engine and its settings text, 0 included.
+    pub(super) fn cache_size_is_stated(name: &str) {
+        for (bytes, words) in [(0, "0 bytes"), (64 << 20, "64 MiB")] {
+            let dir = TempDir::new(&format!("{name}-cache"));
+            let target = open(name, &dir.0, DurabilityMode::None, 3, bytes).unwrap();
+            let settings = target.settings();
+            assert!(settings.contains(words), "{settings}");
+            target
+                .insert("user1", &[("field0".into(), b"v".to_vec())])
+                .unwrap();
+            assert_eq!(target.read("user1").unwrap(), 1);
+        }
     }
 
     /// Checks, through an engine's raw value, that an UPDATE replaced one
@@ -367,7 +391,7 @@ mod tests {
     fn dir_is_created() {
         let dir = TempDir::new("nested");
         let nested = dir.0.join("a").join("b");
-        let target = open("redb", &nested, DurabilityMode::None, 3).unwrap();
+        let target = open("redb", &nested, DurabilityMode::None, 3, 1 << 20).unwrap();
         assert!(nested.is_dir());
         drop(target);
     }

@@ -7,7 +7,7 @@ use ::redb::{
     Builder, Database, Durability, ReadableDatabase as _, ReadableTable as _, TableDefinition,
 };
 
-use super::{CACHE_BYTES, CACHE_WORDS, DurabilityMode, Field, Target};
+use super::{DurabilityMode, Field, Target};
 
 /// The version in Cargo.lock, for the report.
 const VERSION: &str = "redb 4.6.0";
@@ -20,6 +20,7 @@ pub struct Redb {
     commit: Durability,
     durability: DurabilityMode,
     field_count: usize,
+    cache_bytes: usize,
     dir: PathBuf,
 }
 
@@ -38,9 +39,10 @@ impl Redb {
         dir: &Path,
         durability: DurabilityMode,
         field_count: usize,
+        cache_bytes: usize,
     ) -> anyhow::Result<Self> {
         let db = Builder::new()
-            .set_cache_size(CACHE_BYTES)
+            .set_cache_size(cache_bytes)
             .create(dir.join("usertable.redb"))?;
         // Create the table up front (durably) so reads never find it missing.
         let txn = db.begin_write()?;
@@ -55,6 +57,7 @@ impl Redb {
             commit,
             durability,
             field_count,
+            cache_bytes,
             dir: dir.to_path_buf(),
         })
     }
@@ -95,14 +98,15 @@ impl Target for Redb {
         };
         format!(
             "{VERSION}; {durability}; options: redb defaults (ExclusiveWriter, 1-phase commit \
-             with checksums) except a {CACHE_WORDS} page cache (Builder::set_cache_size); table \
+             with checksums) except a {cache_words} page cache (Builder::set_cache_size); table \
              `usertable` (&str -> &[u8]), one transaction per operation; one key per record, its \
              {} fields in one length-prefixed value; read = read transaction, get + decode all \
              fields; insert = write transaction, insert, commit; update = write transaction, get, \
              replace the one field, insert the whole record, commit (YCSB's RocksDB binding; \
              atomic here, since redb has one writer); scan = read transaction, range from the \
              start key, decode up to count records",
-            self.field_count
+            self.field_count,
+            cache_words = super::super::bytes_in_words(self.cache_bytes),
         )
     }
 
@@ -180,10 +184,15 @@ mod tests {
     }
 
     #[test]
+    fn redb_cache_size_is_stated() {
+        super::super::tests::cache_size_is_stated("redb");
+    }
+
+    #[test]
     fn redb_update_replaces_one_field() {
         for durability in [DurabilityMode::None, DurabilityMode::Sync] {
             let dir = super::super::tests::TempDir::new("redb-update");
-            let target = super::Redb::open(&dir.0, durability, 3).unwrap();
+            let target = super::Redb::open(&dir.0, durability, 3, 1 << 20).unwrap();
             super::super::tests::update_replaces_one_field(&target, super::Redb::raw);
         }
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ::rocksdb::{BlockBasedOptions, Cache, DB, DBCompressionType, Options, WriteOptions};
 
-use super::{CACHE_BYTES, CACHE_WORDS, DurabilityMode, Field, Target};
+use super::{DurabilityMode, Field, Target};
 
 /// The versions in Cargo.lock, for the report.
 const VERSION: &str = "rocksdb crate 0.25.0 (RocksDB 11.8.1 via librocksdb-sys 0.19.0)";
@@ -18,6 +18,7 @@ pub struct RocksDb {
     _cache: Cache,
     durability: DurabilityMode,
     field_count: usize,
+    cache_bytes: usize,
     dir: PathBuf,
 }
 
@@ -36,8 +37,9 @@ impl RocksDb {
         dir: &Path,
         durability: DurabilityMode,
         field_count: usize,
+        cache_bytes: usize,
     ) -> anyhow::Result<Self> {
-        let cache = Cache::new_lru_cache(CACHE_BYTES);
+        let cache = Cache::new_lru_cache(cache_bytes);
         let mut table = BlockBasedOptions::default();
         table.set_block_cache(&cache);
         table.set_bloom_filter(10.0, false);
@@ -58,6 +60,7 @@ impl RocksDb {
             _cache: cache,
             durability,
             field_count,
+            cache_bytes,
             dir: dir.to_path_buf(),
         })
     }
@@ -82,12 +85,13 @@ impl Target for RocksDb {
         format!(
             "{VERSION}, built without compression libraries; {durability}; \
              options: RocksDB defaults except create_if_missing, compression none, block-based \
-             table with a {CACHE_WORDS} LRU block cache and a 10 bits/key full bloom filter; \
+             table with a {cache_words} LRU block cache and a 10 bits/key full bloom filter; \
              one key per record, its {} fields in one length-prefixed value; read = get + decode \
              all fields; insert = put; update = get, replace the one field, put the whole record \
              (YCSB's RocksDB binding; not atomic); scan = iterator seek to the start key, decode up \
              to count records",
-            self.field_count
+            self.field_count,
+            cache_words = super::super::bytes_in_words(self.cache_bytes),
         )
     }
 
@@ -161,10 +165,15 @@ mod tests {
     }
 
     #[test]
+    fn rocksdb_cache_size_is_stated() {
+        super::super::tests::cache_size_is_stated("rocksdb");
+    }
+
+    #[test]
     fn rocksdb_update_replaces_one_field() {
         for durability in [DurabilityMode::None, DurabilityMode::Sync] {
             let dir = super::super::tests::TempDir::new("rocksdb-update");
-            let target = super::RocksDb::open(&dir.0, durability, 3).unwrap();
+            let target = super::RocksDb::open(&dir.0, durability, 3, 1 << 20).unwrap();
             super::super::tests::update_replaces_one_field(&target, super::RocksDb::raw);
         }
     }
