@@ -73,6 +73,10 @@ pub struct YcsbArgs {
     /// 32 MiB of query pages), 1 GiB for the baselines.
     #[arg(long, value_name = "BYTES")]
     pub cache_bytes: Option<usize>,
+    /// dynacore's cache eviction policy, `lru` or `s3fifo` (default: the
+    /// engine's, S3-FIFO); the baselines keep theirs.
+    #[arg(long, value_parser = parse_cache_policy, value_name = "POLICY")]
+    pub cache_policy: Option<dynacore::CachePolicy>,
     /// Where targets keep their files (a subdirectory each); default: a fresh
     /// temporary directory, removed afterwards.
     #[arg(long)]
@@ -89,6 +93,14 @@ pub struct YcsbArgs {
     /// Also write a self-contained HTML report (inline SVG) to this file.
     #[arg(long)]
     pub report: Option<PathBuf>,
+}
+
+fn parse_cache_policy(text: &str) -> Result<dynacore::CachePolicy, String> {
+    match text {
+        "lru" => Ok(dynacore::CachePolicy::Lru),
+        "s3fifo" => Ok(dynacore::CachePolicy::S3Fifo),
+        other => Err(format!("unknown cache policy {other:?}: use lru or s3fifo")),
+    }
 }
 
 /// The workload the arguments describe.
@@ -265,6 +277,7 @@ fn run_targets(
         };
         let cache_budget = targets::CacheBudget {
             bytes: args.cache_bytes,
+            policy: args.cache_policy,
         };
         let target = targets::open(
             name,

@@ -91,6 +91,8 @@ pub struct CacheBudget {
     /// item cache and each baseline's cache get `n` bytes; 0 turns
     /// dynacore's item and query caches off.
     pub bytes: Option<usize>,
+    /// dynacore's eviction policy (`--cache-policy`); `None`: its default.
+    pub policy: Option<dynacore::CachePolicy>,
 }
 
 /// The baselines' cache when `--cache-bytes` is not given: 1 GiB, redb's own
@@ -102,14 +104,18 @@ impl CacheBudget {
     /// dynacore's cache options for this budget: its defaults, only the item
     /// cache's budget set, or everything off for 0.
     pub fn dynacore(self) -> CacheOptions {
-        match self.bytes {
+        let mut options = match self.bytes {
             None => CacheOptions::default(),
             Some(0) => CacheOptions::disabled(),
             Some(bytes) => CacheOptions {
                 item_cache_bytes: bytes,
                 ..CacheOptions::default()
             },
+        };
+        if let Some(policy) = self.policy {
+            options.policy = policy;
         }
+        options
     }
 
     /// A baseline's cache size for this budget.
@@ -254,12 +260,17 @@ mod tests {
         let default = CacheBudget::default();
         assert_eq!(default.dynacore(), CacheOptions::default());
         assert_eq!(default.baseline_bytes(), 1 << 30);
-        let off = CacheBudget { bytes: Some(0) };
+        let off = CacheBudget {
+            bytes: Some(0),
+            policy: None,
+        };
         assert_eq!(off.dynacore(), CacheOptions::disabled());
         assert_eq!(off.baseline_bytes(), 0);
         let some = CacheBudget {
             bytes: Some(64 << 20),
+            policy: Some(dynacore::CachePolicy::Lru),
         };
+        assert_eq!(some.dynacore().policy, dynacore::CachePolicy::Lru);
         assert_eq!(some.dynacore().item_cache_bytes, 64 << 20);
         assert_eq!(
             some.dynacore().query_cache_bytes,

@@ -629,7 +629,7 @@ fn render_engine(out: &mut Exposition, db: &DbStats) {
 
 /// The cache counters, named as both the per-shard (`dynacore_engine_…`)
 /// and the per-table (`dynacore_engine_table_…`) families name them.
-const CACHE_COUNTERS: [(&str, &str, CounterValue); 11] = [
+const CACHE_COUNTERS: [(&str, &str, CounterValue); 12] = [
     (
         "item_cache_hits_total",
         "Item lookups answered from the item cache, negative entries included.",
@@ -672,13 +672,18 @@ const CACHE_COUNTERS: [(&str, &str, CounterValue); 11] = [
     ),
     (
         "query_cache_misses_total",
-        "Query and Scan page lookups that read the tree (stale pages included).",
+        "Query and Scan page lookups that read the tree (stale and expired pages included).",
         |c| c.query_misses,
     ),
     (
         "query_cache_stale_total",
         "Cached pages found retired by a write since they were filled.",
         |c| c.query_stale,
+    ),
+    (
+        "query_cache_expirations_total",
+        "Cached pages found past their TTL.",
+        |c| c.query_expirations,
     ),
     (
         "query_cache_evictions_total",
