@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::Args;
-use dynacore::cache::{Cache, Policy};
+use dynacore::cache::{Admission, Cache, Policy};
 
 use crate::workload::generators::ScrambledZipfianGenerator;
 use crate::workload::rng::Rng;
@@ -112,10 +112,10 @@ fn run_one(
     args: &CachePoliciesArgs,
     keys: &[Box<[u8]>],
     trace: &[TraceRead],
-    policy: Policy,
+    (policy, admission): (Policy, Admission),
     budget: usize,
 ) -> Outcome {
-    let mut cache: Cache<()> = Cache::new(budget, policy);
+    let mut cache: Cache<()> = Cache::with_admission(budget, policy, admission);
     let (mut hits, mut point_reads, mut point_hits) = (0u64, 0u64, 0u64);
     let started = Instant::now();
     for &read in trace {
@@ -139,6 +139,14 @@ fn run_one(
     }
 }
 
+/// Every policy, with each admission rule.
+const CHOICES: [(Policy, Admission); 4] = [
+    (Policy::Lru, Admission::Always),
+    (Policy::Lru, Admission::SecondMiss),
+    (Policy::S3Fifo, Admission::Always),
+    (Policy::S3Fifo, Admission::SecondMiss),
+];
+
 pub fn run(args: &CachePoliciesArgs) -> Result<()> {
     anyhow::ensure!(
         args.records > 0 && args.records < u64::from(SCAN_READ),
@@ -160,16 +168,17 @@ pub fn run(args: &CachePoliciesArgs) -> Result<()> {
         entry
     );
     let keys: Vec<Box<[u8]>> = (0..args.records).map(|n| key(n).into()).collect();
-    println!("trace          policy   hit ratio   point hits   reads/s      ns/read");
+    println!("trace          policy   admission    hit ratio   point hits   reads/s      ns/read");
     for trace in [Trace::Zipfian, Trace::Uniform, Trace::ScanPolluted] {
         let reads = generate(args, trace);
-        for policy in [Policy::Lru, Policy::S3Fifo] {
-            let outcome = run_one(args, &keys, &reads, policy, budget);
+        for choice in CHOICES {
+            let outcome = run_one(args, &keys, &reads, choice, budget);
             let seconds = outcome.elapsed.as_secs_f64();
             println!(
-                "{:<14} {:<8} {:>9.4}   {:>10.4}   {:>10.0}   {:>8.1}",
+                "{:<14} {:<8} {:<10} {:>9.4}   {:>10.4}   {:>10.0}   {:>8.1}",
                 trace.name(),
-                format!("{policy:?}"),
+                format!("{:?}", choice.0),
+                format!("{:?}", choice.1),
                 outcome.hits as f64 / outcome.reads.max(1) as f64,
                 outcome.point_hits as f64 / outcome.point_reads.max(1) as f64,
                 outcome.reads as f64 / seconds,
@@ -198,6 +207,7 @@ mod tests {
         let args = args(1.0);
         let entry = Cache::<()>::charge_of(&key(999), args.value_bytes);
         for policy in [Policy::Lru, Policy::S3Fifo] {
+            let policy = (policy, Admission::Always);
             let keys: Vec<Box<[u8]>> = (0..args.records).map(|n| key(n).into()).collect();
             let trace = generate(&args, Trace::Uniform);
             let outcome = run_one(&args, &keys, &trace, policy, 1000 * entry);
@@ -216,7 +226,13 @@ mod tests {
         let keys: Vec<Box<[u8]>> = (0..args.records).map(|n| key(n).into()).collect();
         let run = |trace| {
             let reads = generate(&args, trace);
-            run_one(&args, &keys, &reads, Policy::Lru, 100 * entry)
+            run_one(
+                &args,
+                &keys,
+                &reads,
+                (Policy::Lru, Admission::Always),
+                100 * entry,
+            )
         };
         let (zipfian, uniform) = (run(Trace::Zipfian), run(Trace::Uniform));
         assert!(zipfian.hits > 2 * uniform.hits, "{zipfian:?} {uniform:?}");
@@ -233,8 +249,20 @@ mod tests {
         let entry = Cache::<()>::charge_of(&key(9999), args.value_bytes);
         let keys: Vec<Box<[u8]>> = (0..args.records).map(|n| key(n).into()).collect();
         let reads = generate(&args, Trace::ScanPolluted);
-        let lru = run_one(&args, &keys, &reads, Policy::Lru, 1000 * entry);
-        let s3fifo = run_one(&args, &keys, &reads, Policy::S3Fifo, 1000 * entry);
+        let lru = run_one(
+            &args,
+            &keys,
+            &reads,
+            (Policy::Lru, Admission::Always),
+            1000 * entry,
+        );
+        let s3fifo = run_one(
+            &args,
+            &keys,
+            &reads,
+            (Policy::S3Fifo, Admission::Always),
+            1000 * entry,
+        );
         assert!(lru.point_reads < lru.reads, "the trace has scans");
         assert!(s3fifo.point_hits > lru.point_hits, "{lru:?} {s3fifo:?}");
     }

@@ -77,6 +77,10 @@ pub struct YcsbArgs {
     /// engine's, S3-FIFO); the baselines keep theirs.
     #[arg(long, value_parser = parse_cache_policy, value_name = "POLICY")]
     pub cache_policy: Option<dynacore::CachePolicy>,
+    /// dynacore's item cache admission, `always` or `second-miss` (default:
+    /// the engine's, second-miss).
+    #[arg(long, value_parser = parse_cache_admission, value_name = "ADMISSION")]
+    pub cache_admission: Option<dynacore::CacheAdmission>,
     /// Where targets keep their files (a subdirectory each); default: a fresh
     /// temporary directory, removed afterwards.
     #[arg(long)]
@@ -93,6 +97,16 @@ pub struct YcsbArgs {
     /// Also write a self-contained HTML report (inline SVG) to this file.
     #[arg(long)]
     pub report: Option<PathBuf>,
+}
+
+fn parse_cache_admission(text: &str) -> Result<dynacore::CacheAdmission, String> {
+    match text {
+        "always" => Ok(dynacore::CacheAdmission::Always),
+        "second-miss" => Ok(dynacore::CacheAdmission::SecondMiss),
+        other => Err(format!(
+            "unknown cache admission {other:?}: use always or second-miss"
+        )),
+    }
 }
 
 fn parse_cache_policy(text: &str) -> Result<dynacore::CachePolicy, String> {
@@ -278,6 +292,7 @@ fn run_targets(
         let cache_budget = targets::CacheBudget {
             bytes: args.cache_bytes,
             policy: args.cache_policy,
+            admission: args.cache_admission,
         };
         let target = targets::open(
             name,

@@ -204,9 +204,10 @@ fn a_read_heavy_run_reports_item_cache_hits() {
         let cache = &target(&report, name)["cache"];
         let hits = cache["hits"].as_u64().unwrap();
         let misses = cache["misses"].as_u64().unwrap();
-        // 2,000 reads of 200 records: each record misses at most once.
+        // 2,000 reads of 200 records: with second-miss admission (the
+        // default) each record misses at most twice.
         assert_eq!(hits + misses, 2000, "{name}: {cache}");
-        assert!(misses <= 200, "{name}: {cache}");
+        assert!(misses <= 400, "{name}: {cache}");
         let ratio = cache["hit_ratio"].as_f64().unwrap();
         assert!(ratio > 0.0, "{name}: {cache}");
         assert!(

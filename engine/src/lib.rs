@@ -44,6 +44,7 @@ mod sync;
 pub(crate) mod testing;
 pub mod wal;
 
+pub use cache::Admission as CacheAdmission;
 pub use cache::Policy as CachePolicy;
 pub use cache::options::{CacheOptions, TableCacheOptions};
 pub use cache::shard::{CacheCounters, ShardCacheStats, TableCacheStats};

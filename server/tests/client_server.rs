@@ -26,6 +26,11 @@ fn start(name: &str, shards: usize) -> (ServerHandle, std::path::PathBuf) {
     let db = Db::builder(&dir)
         .shard_count(shards)
         .durability(Durability::None)
+        // Every miss fills, so the cache counts below are exact.
+        .cache(dynacore::CacheOptions {
+            admission: dynacore::CacheAdmission::Always,
+            ..dynacore::CacheOptions::default()
+        })
         .open()
         .expect("open");
     let mut config = ServerConfig::new(&dir);

@@ -93,6 +93,8 @@ pub struct CacheBudget {
     pub bytes: Option<usize>,
     /// dynacore's eviction policy (`--cache-policy`); `None`: its default.
     pub policy: Option<dynacore::CachePolicy>,
+    /// dynacore's item cache admission (`--cache-admission`); `None`: its default.
+    pub admission: Option<dynacore::CacheAdmission>,
 }
 
 /// The baselines' cache when `--cache-bytes` is not given: 1 GiB, redb's own
@@ -114,6 +116,9 @@ impl CacheBudget {
         };
         if let Some(policy) = self.policy {
             options.policy = policy;
+        }
+        if let Some(admission) = self.admission {
+            options.admission = admission;
         }
         options
     }
@@ -137,10 +142,11 @@ pub fn dynacore_cache_words(options: &CacheOptions) -> String {
         bytes => bytes_in_words(bytes),
     };
     format!(
-        "item cache {} and query cache {} over all shards ({:?}; TTLs: items {}, query pages {})",
+        "item cache {} and query cache {} over all shards ({:?}, admission {:?}; TTLs: items {}, query pages {})",
         cache(options.item_cache_bytes),
         cache(options.query_cache_bytes),
         options.policy,
+        options.admission,
         ttl(options.item_ttl),
         ttl(options.query_ttl),
     )
@@ -263,12 +269,14 @@ mod tests {
         let off = CacheBudget {
             bytes: Some(0),
             policy: None,
+            admission: None,
         };
         assert_eq!(off.dynacore(), CacheOptions::disabled());
         assert_eq!(off.baseline_bytes(), 0);
         let some = CacheBudget {
             bytes: Some(64 << 20),
             policy: Some(dynacore::CachePolicy::Lru),
+            admission: None,
         };
         assert_eq!(some.dynacore().policy, dynacore::CachePolicy::Lru);
         assert_eq!(some.dynacore().item_cache_bytes, 64 << 20);
@@ -290,8 +298,8 @@ mod tests {
         let words = dynacore_cache_words(&CacheOptions::default());
         assert_eq!(
             words,
-            "item cache 256 MiB and query cache 32 MiB over all shards (S3Fifo; TTLs: items \
-             300 s, query pages 300 s)"
+            "item cache 256 MiB and query cache 32 MiB over all shards (S3Fifo, admission \
+             SecondMiss; TTLs: items 300 s, query pages 300 s)"
         );
         let words = dynacore_cache_words(&CacheOptions::disabled());
         assert!(

@@ -35,8 +35,12 @@ use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use list::{List, NIL, Slab, Slot};
 
+mod admission;
 pub mod options;
 pub mod shard;
+
+pub use admission::Admission;
+use admission::Doorkeeper;
 
 /// A hasher for small integer keys (table ids) and keys that are already
 /// hashes (the ghost's): one multiply, which spreads small integers over
@@ -73,8 +77,11 @@ impl Hasher for IntHasher {
 pub struct Inserted {
     /// The charge of the entry it replaced, if the key was cached.
     pub replaced: Option<usize>,
-    /// The new entry's charge if it was admitted (`None`: over the budget).
+    /// The new entry's charge if it was admitted (`None`: over the budget,
+    /// or refused by admission).
     pub charge: Option<usize>,
+    /// Whether admission refused it (a key's first miss).
+    pub not_admitted: bool,
 }
 
 /// Bytes charged per entry besides its key and value, for the bookkeeping
@@ -104,6 +111,9 @@ pub struct CacheStats {
     pub evictions: u64,
     /// Entries not admitted: larger than the whole budget.
     pub rejected: u64,
+    /// Inserts refused by admission: a key's first miss
+    /// ([`Admission::SecondMiss`]).
+    pub not_admitted: u64,
 }
 
 // List numbers in `Slot::list`.
@@ -131,13 +141,25 @@ pub struct Cache<V> {
     /// and how many times each hash is in the queue.
     ghost: VecDeque<u64>,
     ghost_counts: HashMap<u64, u32, IntHash>,
+    /// With [`Admission::SecondMiss`]: the keys missed once.
+    doorkeeper: Option<Doorkeeper>,
     stats: CacheStats,
 }
 
 impl<V> Cache<V> {
-    /// An empty cache holding at most `budget_bytes`.
+    /// An empty cache holding at most `budget_bytes`, admitting every key.
     pub fn new(budget_bytes: usize, policy: Policy) -> Self {
+        Self::with_admission(budget_bytes, policy, Admission::Always)
+    }
+
+    /// An empty cache holding at most `budget_bytes`, admitting new keys
+    /// as `admission` says.
+    pub fn with_admission(budget_bytes: usize, policy: Policy, admission: Admission) -> Self {
         Cache {
+            doorkeeper: match admission {
+                Admission::Always => None,
+                Admission::SecondMiss => Some(Doorkeeper::new(budget_bytes)),
+            },
             policy,
             budget: budget_bytes,
             slab: Slab::new(),
@@ -151,6 +173,18 @@ impl<V> Cache<V> {
 
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    pub fn admission(&self) -> Admission {
+        match self.doorkeeper {
+            None => Admission::Always,
+            Some(_) => Admission::SecondMiss,
+        }
+    }
+
+    /// Bytes of fixed bookkeeping outside the budget (the doorkeeper's bits).
+    pub fn fixed_bytes(&self) -> usize {
+        self.doorkeeper.as_ref().map_or(0, Doorkeeper::bytes)
     }
 
     pub fn budget(&self) -> usize {
@@ -213,7 +247,8 @@ impl<V> Cache<V> {
     /// Caches `value` for `key` (replacing what was there), charged
     /// [`Cache::charge_of`]`(key, value_bytes)`; evicts others first to make
     /// room. Returns false, caching nothing (and dropping any old value),
-    /// when the entry alone is over the budget.
+    /// when the entry alone is over the budget, or when admission refuses a
+    /// key that is not cached (its first miss).
     pub fn insert(&mut self, key: &[u8], value: V, value_bytes: usize) -> bool {
         self.insert_tracked(key, value, value_bytes, &mut |_, _| {})
             .charge
@@ -232,11 +267,24 @@ impl<V> Cache<V> {
         let charge = Self::charge_of(key, value_bytes);
         // The old value goes first: it must never outlive a newer one.
         let replaced = self.remove(key);
+        let hash = xxhash_rust::xxh3::xxh3_64(key);
+        if replaced.is_none()
+            && let Some(door) = &mut self.doorkeeper
+            && !door.seen_before(hash)
+        {
+            self.stats.not_admitted += 1;
+            return Inserted {
+                replaced,
+                charge: None,
+                not_admitted: true,
+            };
+        }
         if charge > self.budget {
             self.stats.rejected += 1;
             return Inserted {
                 replaced,
                 charge: None,
+                not_admitted: false,
             };
         }
         while self.bytes_used() + charge > self.budget {
@@ -246,7 +294,7 @@ impl<V> Cache<V> {
         }
         let list = match self.policy {
             Policy::Lru => LRU,
-            Policy::S3Fifo if replaced.is_some() || self.in_ghost(key) => MAIN,
+            Policy::S3Fifo if replaced.is_some() || self.in_ghost(hash) => MAIN,
             Policy::S3Fifo => SMALL,
         };
         let index = self.slab.insert(Slot {
@@ -264,6 +312,7 @@ impl<V> Cache<V> {
         Inserted {
             replaced,
             charge: Some(charge),
+            not_admitted: false,
         }
     }
 
@@ -405,9 +454,8 @@ impl<V> Cache<V> {
 
     /// Whether `key` was recently evicted from the small FIFO. It stays in
     /// the ghost until it ages out, as in the paper's algorithm.
-    fn in_ghost(&self, key: &[u8]) -> bool {
-        self.ghost_counts
-            .contains_key(&xxhash_rust::xxh3::xxh3_64(key))
+    fn in_ghost(&self, hash: u64) -> bool {
+        self.ghost_counts.contains_key(&hash)
     }
 }
 

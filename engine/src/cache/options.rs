@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use super::Policy;
+use super::{Admission, Policy};
 use crate::{Error, Result};
 
 /// The database's item and query caches (`docs/cache.md`).
@@ -24,6 +24,9 @@ pub struct CacheOptions {
     pub query_cache_bytes: usize,
     /// The eviction policy of both caches.
     pub policy: Policy,
+    /// Which missed items the item cache admits (pages are always admitted:
+    /// a page costs far more to read again than a probe to refuse).
+    pub admission: Admission,
     /// How long an item entry may serve reads after it was filled; `None`:
     /// until it is evicted. Entries are kept exact by write-through either
     /// way; the TTL only bounds how long an unread entry holds memory, as
@@ -45,6 +48,7 @@ impl Default for CacheOptions {
             item_cache_bytes: 256 << 20,
             query_cache_bytes: 32 << 20,
             policy: Policy::S3Fifo,
+            admission: Admission::SecondMiss,
             item_ttl: Some(DEFAULT_TTL),
             query_ttl: Some(DEFAULT_TTL),
         }

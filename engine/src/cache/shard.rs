@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::options::{CacheOptions, TableCacheOptions};
-use super::{Cache, IntHash};
+use super::{Cache, Inserted, IntHash};
 use crate::coding::key::{TABLE_ID_BYTES, partition_prefix_len, prefix_successor};
 use crate::ids::TableId;
 use crate::io::Clock;
@@ -56,6 +56,9 @@ pub struct CacheCounters {
     pub misses: u64,
     /// Item entries filled after a miss.
     pub fills: u64,
+    /// Misses not filled: the key's first miss, under
+    /// `Admission::SecondMiss` (each is also a miss).
+    pub not_admitted: u64,
     /// Item entries a write replaced (write-through).
     pub write_throughs: u64,
     /// Item entries evicted to make room.
@@ -101,6 +104,7 @@ impl CacheCounters {
         self.negative_hits += other.negative_hits;
         self.misses += other.misses;
         self.fills += other.fills;
+        self.not_admitted += other.not_admitted;
         self.write_throughs += other.write_throughs;
         self.evictions += other.evictions;
         self.expirations += other.expirations;
@@ -259,7 +263,11 @@ impl ShardCache {
         let shards = shard_count.max(1);
         ShardCache {
             clock,
-            shared: Cache::new(database.item_cache_bytes / shards, database.policy),
+            shared: Cache::with_admission(
+                database.item_cache_bytes / shards,
+                database.policy,
+                database.admission,
+            ),
             pages: Cache::new(database.query_cache_bytes / shards, database.policy),
             database,
             shard_count: shards,
@@ -329,7 +337,7 @@ impl ShardCache {
                     state.item_bytes -= charge;
                     state.item_entries -= 1;
                 }
-                state.counters.expirations += 1;
+                state.counters.expirations += u64::from(count);
                 state.counters.misses += u64::from(count);
                 Lookup::Miss
             }
@@ -348,13 +356,15 @@ impl ShardCache {
         // A copy: a value read from an SSTable is a slice of its mapping,
         // which must not be kept alive (or charged) by the cache.
         let value = value.map(|v| Bytes::copy_from_slice(v));
-        self.put(table, key, value, false);
-        self.tables.entry(table).or_default().counters.fills += 1;
+        let inserted = self.put(table, key, value, false);
+        let counters = &mut self.tables.entry(table).or_default().counters;
+        counters.fills += u64::from(inserted.charge.is_some());
+        counters.not_admitted += u64::from(inserted.not_admitted);
     }
 
     /// Links an entry into `table`'s pool, keeping the per-table
     /// accounting (of the evicted entries' tables too).
-    fn put(&mut self, table: TableId, key: &[u8], value: Option<Bytes>, write: bool) {
+    fn put(&mut self, table: TableId, key: &[u8], value: Option<Bytes>, write: bool) -> Inserted {
         let value_bytes = value.as_ref().map_or(0, Bytes::len);
         let entry = ItemEntry {
             value,
@@ -382,6 +392,7 @@ impl ShardCache {
             state.item_entries += 1;
         }
         state.counters.write_throughs += u64::from(write && inserted.replaced.is_some());
+        inserted
     }
 
     /// Applies a batch the tree just applied: replaces the entries of the
@@ -524,13 +535,13 @@ impl ShardCache {
         match options.item_cache_bytes {
             Some(bytes) => {
                 let budget = bytes / self.shard_count;
-                let policy = self.database.policy;
+                let (policy, admission) = (self.database.policy, self.database.admission);
                 let pool = self
                     .own
                     .entry(table)
-                    .or_insert_with(|| Cache::new(budget, policy));
+                    .or_insert_with(|| Cache::with_admission(budget, policy, admission));
                 if pool.budget() != budget {
-                    *pool = Cache::new(budget, policy);
+                    *pool = Cache::with_admission(budget, policy, admission);
                 }
             }
             None => {

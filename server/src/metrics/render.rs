@@ -629,7 +629,7 @@ fn render_engine(out: &mut Exposition, db: &DbStats) {
 
 /// The cache counters, named as both the per-shard (`dynacore_engine_…`)
 /// and the per-table (`dynacore_engine_table_…`) families name them.
-const CACHE_COUNTERS: [(&str, &str, CounterValue); 12] = [
+const CACHE_COUNTERS: [(&str, &str, CounterValue); 13] = [
     (
         "item_cache_hits_total",
         "Item lookups answered from the item cache, negative entries included.",
@@ -659,6 +659,11 @@ const CACHE_COUNTERS: [(&str, &str, CounterValue); 12] = [
         "item_cache_evictions_total",
         "Item cache entries evicted to make room.",
         |c| c.evictions,
+    ),
+    (
+        "item_cache_not_admitted_total",
+        "Item cache misses not filled: a key's first miss under second-miss admission.",
+        |c| c.not_admitted,
     ),
     (
         "item_cache_expirations_total",

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use dynacore::{CacheOptions, CachePolicy, Durability};
+use dynacore::{CacheAdmission, CacheOptions, CachePolicy, Durability};
 
 use super::poll::IoChoice;
 use crate::protocol::DEFAULT_MAX_BODY_BYTES;
@@ -59,6 +59,7 @@ pub struct ServerConfig {
     /// The engine's item and query caches: `item_cache_bytes` and
     /// `query_cache_bytes` (whole-database budgets, split evenly over the
     /// shards; 0 turns a cache off), `cache_policy` (`lru` | `s3fifo`),
+    /// `cache_admission` (`always` | `second-miss`),
     /// `item_cache_ttl_ms` and `query_cache_ttl_ms` (0: no expiry).
     /// Default: [`CacheOptions::default`].
     pub cache: CacheOptions,
@@ -137,6 +138,7 @@ impl ServerConfig {
             "item_cache_bytes" => self.cache.item_cache_bytes = bytes(value)?,
             "query_cache_bytes" => self.cache.query_cache_bytes = bytes(value)?,
             "cache_policy" => self.cache.policy = parse_cache_policy(value)?,
+            "cache_admission" => self.cache.admission = parse_cache_admission(value)?,
             "item_cache_ttl_ms" => self.cache.item_ttl = cache_ttl(value)?,
             "query_cache_ttl_ms" => self.cache.query_ttl = cache_ttl(value)?,
             other => bail!("unknown setting `{other}`"),
@@ -217,6 +219,15 @@ pub fn parse_durability(value: &str, current: Durability) -> anyhow::Result<Dura
     })
 }
 
+/// `always` or `second-miss` (also `second_miss`, `secondmiss`), any case.
+pub fn parse_cache_admission(value: &str) -> anyhow::Result<CacheAdmission> {
+    Ok(match value.to_ascii_lowercase().as_str() {
+        "always" => CacheAdmission::Always,
+        "second-miss" | "second_miss" | "secondmiss" => CacheAdmission::SecondMiss,
+        _ => bail!("cache_admission `{value}`: expected always or second-miss"),
+    })
+}
+
 /// `lru` or `s3fifo` (also `s3-fifo`), any case.
 pub fn parse_cache_policy(value: &str) -> anyhow::Result<CachePolicy> {
     Ok(match value.to_ascii_lowercase().as_str() {
@@ -263,7 +274,7 @@ mod tests {
         assert!(error.contains("unknown setting `colour`"), "{error}");
         std::fs::write(
             &path,
-            "item_cache_bytes = 1048576\nquery_cache_bytes = 0\ncache_policy = lru\n\
+            "item_cache_bytes = 1048576\nquery_cache_bytes = 0\ncache_policy = lru\ncache_admission = always\n\
              item_cache_ttl_ms = 0\nquery_cache_ttl_ms = 1500\n",
         )
         .unwrap();
@@ -275,6 +286,7 @@ mod tests {
                 item_cache_bytes: 1 << 20,
                 query_cache_bytes: 0,
                 policy: CachePolicy::Lru,
+                admission: CacheAdmission::Always,
                 item_ttl: None,
                 query_ttl: Some(Duration::from_millis(1500)),
             }

@@ -523,6 +523,11 @@ pub struct ServeArgs {
     /// The caches' eviction policy: lru or s3fifo (default).
     #[arg(long)]
     pub cache_policy: Option<String>,
+    /// Which missed items the item cache admits: always, or second-miss
+    /// (default: only a key missed before since the admission filter last
+    /// reset; `docs/cache.md`, "Admission").
+    #[arg(long)]
+    pub cache_admission: Option<String>,
     /// How long an item cache entry may serve reads after it was filled, in
     /// ms (0: no expiry; default 300000).
     #[arg(long)]
@@ -588,6 +593,9 @@ fn config_from(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     }
     if let Some(policy) = &args.cache_policy {
         config.set("cache_policy", policy)?;
+    }
+    if let Some(admission) = &args.cache_admission {
+        config.set("cache_admission", admission)?;
     }
     Ok(config)
 }
@@ -705,6 +713,8 @@ mod tests {
             "0",
             "--cache-policy",
             "lru",
+            "--cache-admission",
+            "always",
             "--item-cache-ttl-ms",
             "0",
             "--query-cache-ttl-ms",
@@ -718,6 +728,7 @@ mod tests {
                 item_cache_bytes: 1_000_000,
                 query_cache_bytes: 0,
                 policy: CachePolicy::Lru,
+                admission: dynacore::CacheAdmission::Always,
                 item_ttl: None,
                 query_ttl: Some(Duration::from_millis(2500)),
             }
@@ -762,6 +773,7 @@ mod tests {
             item_cache_bytes: 1 << 20,
             query_cache_bytes: 0,
             policy: CachePolicy::Lru,
+            admission: dynacore::CacheAdmission::Always,
             item_ttl: None,
             query_ttl: None,
         };

@@ -263,6 +263,7 @@ fn no_read_is_older_than_a_write_acknowledged_before_it_under_group_commit() {
             item_cache_bytes,
             query_cache_bytes: 1 << 20,
             policy,
+            admission: CacheAdmission::Always,
             item_ttl: None,
             query_ttl: None,
         };

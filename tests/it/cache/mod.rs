@@ -24,11 +24,11 @@ use std::time::Duration;
 
 use dynacore::io::{ManualClock, MemFs};
 use dynacore::{
-    AttributeValue, BatchGetItemRequest, BatchWrite, BatchWriteItemRequest, CacheCounters,
-    CacheOptions, CachePolicy, Db, DbStats, DeleteItemRequest, Durability, Error, GetItemRequest,
-    Handoff, Item, KeyValue, KeysAndAttributes, Number, PrimaryKey, PutItemRequest, QueryRequest,
-    ReturnValues, ReturnValuesOnConditionCheckFailure, ScanRequest, TableCacheOptions,
-    TableCacheStats, UpdateItemRequest, WriteOutput, WriteRequest,
+    AttributeValue, BatchGetItemRequest, BatchWrite, BatchWriteItemRequest, CacheAdmission,
+    CacheCounters, CacheOptions, CachePolicy, Db, DbStats, DeleteItemRequest, Durability, Error,
+    GetItemRequest, Handoff, Item, KeyValue, KeysAndAttributes, Number, PrimaryKey, PutItemRequest,
+    QueryRequest, ReturnValues, ReturnValuesOnConditionCheckFailure, ScanRequest,
+    TableCacheOptions, TableCacheStats, UpdateItemRequest, WriteOutput, WriteRequest,
 };
 use dynacore_tests::{
     Rng, block_on, for_each_seed, key, query_all, scan_all, string_number_schema, string_schema,

@@ -58,6 +58,11 @@ impl Setup {
                 } else {
                     CachePolicy::S3Fifo
                 },
+                admission: if rng.chance(50) {
+                    CacheAdmission::Always
+                } else {
+                    CacheAdmission::SecondMiss
+                },
                 item_ttl: random_ttl(rng),
                 query_ttl: random_ttl(rng),
             },

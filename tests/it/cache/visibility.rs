@@ -13,6 +13,8 @@ fn visibility_db(clock: &ManualClock) -> Db {
             item_cache_bytes: 64 * 1024,
             query_cache_bytes: 64 * 1024,
             policy: CachePolicy::S3Fifo,
+            // Every miss fills, so the counts below are exact.
+            admission: CacheAdmission::Always,
             item_ttl: Some(Duration::from_secs(60)),
             query_ttl: Some(Duration::from_secs(60)),
         })

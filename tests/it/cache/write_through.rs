@@ -49,6 +49,8 @@ fn wt_db(durability: Durability, handoff: Handoff) -> Db {
             item_cache_bytes: 1 << 20,
             query_cache_bytes: 1 << 20,
             policy: CachePolicy::Lru,
+            // One read fills the entry each test then writes through.
+            admission: CacheAdmission::Always,
             item_ttl: None,
             query_ttl: None,
         })
@@ -521,6 +523,11 @@ fn every_write_of_a_group_commit_is_written_through() {
             .shard_count(1)
             .handoff(handoff)
             .durability(Durability::Sync)
+            .cache(CacheOptions {
+                // One read fills each entry.
+                admission: CacheAdmission::Always,
+                ..CacheOptions::default()
+            })
             .open()
             .unwrap();
         db.create_table(TABLE, string_number_schema()).unwrap();

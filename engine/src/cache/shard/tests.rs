@@ -25,6 +25,8 @@ fn options(item_bytes: usize, query_bytes: usize) -> CacheOptions {
     CacheOptions {
         item_cache_bytes: item_bytes,
         query_cache_bytes: query_bytes,
+        // Every miss fills; admission has its own test below.
+        admission: crate::cache::Admission::Always,
         ..CacheOptions::default()
     }
 }
@@ -302,4 +304,25 @@ fn a_page_past_its_ttl_is_a_miss() {
     assert_eq!(cache.stats().query_bytes_used, 0);
     let c = counters(&cache);
     assert_eq!((c.query_expirations, c.query_stale), (1, 0));
+}
+
+#[test]
+fn with_second_miss_admission_a_key_is_filled_on_its_second_miss() {
+    let clock = ManualClock::new();
+    let mut cache = ShardCache::new(
+        CacheOptions {
+            item_cache_bytes: 1 << 20,
+            ..CacheOptions::default()
+        },
+        1,
+        std::sync::Arc::new(clock),
+    );
+    let a = key(1, "p", "a");
+    assert_eq!(cache.lookup(&a, true), Lookup::Miss);
+    cache.fill(&a, bytes(b"v").as_ref());
+    assert_eq!(cache.lookup(&a, true), Lookup::Miss, "not admitted yet");
+    cache.fill(&a, bytes(b"v").as_ref());
+    assert_eq!(cache.lookup(&a, true), Lookup::Hit(bytes(b"v")));
+    let c = counters(&cache);
+    assert_eq!((c.misses, c.fills, c.not_admitted, c.hits), (2, 1, 1, 1));
 }
