@@ -29,8 +29,11 @@ pub struct CacheOptions {
     pub admission: Admission,
     /// How long an item entry may serve reads after it was filled; `None`:
     /// until it is evicted. Entries are kept exact by write-through either
-    /// way; the TTL only bounds how long an unread entry holds memory, as
-    /// DAX's `record-ttl-millis` does (5 minutes by default there too).
+    /// way, so the TTL does not bound staleness here (DAX's
+    /// `record-ttl-millis` does, 5 minutes by default there too): it only
+    /// makes an entry be read again from the tree once it is that old. An
+    /// expired entry is dropped when it is next looked up, or evicted like
+    /// any other; nothing sweeps for them.
     pub item_ttl: Option<Duration>,
     /// How long a cached Query or Scan page may be served after it was
     /// filled (DAX's `query-ttl-millis`, 5 minutes by default).

@@ -11,8 +11,9 @@
 //! the partition's and table's versions move on, which retires every
 //! cached page covering the item. A read fills the item cache from the
 //! tree in the same lock hold as its lookup. So an entry always holds what
-//! the tree would return right now; a TTL only bounds how long an unread
-//! entry keeps its memory. `docs/cache.md` says what each read mode gives.
+//! the tree would return right now; a TTL only makes an old entry be read
+//! again from the tree (expired entries are dropped when next looked up or
+//! evicted; nothing sweeps). `docs/cache.md` says what each read mode gives.
 //!
 //! **Query pages and versions.** A cached page records the version of what
 //! it covers: the partition's, for a range inside one partition (a Query),
@@ -176,6 +177,10 @@ pub(crate) enum Lookup {
 #[derive(Debug, Default)]
 struct TableState {
     options: Option<TableCacheOptions>,
+    /// The table was deleted: its caching is off for good (requests that
+    /// resolved it before the delete may still arrive), and its counters
+    /// count only in the shard's totals, which must never go down.
+    dropped: bool,
     counters: CacheCounters,
     item_bytes: usize,
     item_entries: usize,
@@ -496,6 +501,11 @@ impl ShardCache {
             return;
         }
         let key = range_key(range);
+        // Checked before the clone: a page over the whole budget would be
+        // refused anyway.
+        if Cache::<PageEntry>::charge_of(&key, page_charge(chunk)) > self.pages.budget() {
+            return;
+        }
         let page = PageEntry {
             chunk: chunk.clone(),
             version,
@@ -556,7 +566,12 @@ impl ShardCache {
     pub(crate) fn drop_table(&mut self, table: TableId) {
         self.purge(table);
         self.own.remove(&table);
-        self.tables.remove(&table);
+        let state = self.tables.entry(table).or_default();
+        state.options = Some(TableCacheOptions {
+            enabled: false,
+            ..TableCacheOptions::inherit(&self.database)
+        });
+        state.dropped = true;
         self.table_versions.remove(&table);
         self.resize_shared();
     }
@@ -604,16 +619,16 @@ impl ShardCache {
         let mut tables: Vec<TableCacheStats> = self
             .tables
             .iter()
-            .map(|(&table, state)| {
+            .filter_map(|(&table, state)| {
                 counters.add(&state.counters);
-                TableCacheStats {
+                (!state.dropped).then_some(TableCacheStats {
                     table,
                     counters: state.counters,
                     item_bytes_used: state.item_bytes,
                     item_entries: state.item_entries,
                     query_bytes_used: state.query_bytes,
                     query_entries: state.query_entries,
-                }
+                })
             })
             .collect();
         tables.sort_by_key(|t| t.table);

@@ -672,12 +672,15 @@ impl Db {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(name);
+        // Gone from the caches on every shard whatever the outcome below:
+        // nothing routes to the table any more.
         for shard in &self.inner.shards {
-            let mut core = shard.lock();
-            core.lsm.delete_table(description.id)?;
-            core.cache.drop_table(description.id);
+            shard.lock().cache.drop_table(description.id);
         }
         self.forget_table_cache(description.id);
+        for shard in &self.inner.shards {
+            shard.lock().lsm.delete_table(description.id)?;
+        }
         Ok(TableDescription {
             status: TableStatus::Deleting,
             ..description

@@ -167,11 +167,21 @@ fn dropping_a_table_drops_its_entries_pages_and_counters() {
     cache.fill(&key(2, "p", "a"), bytes(b"v").as_ref());
     let range = query_range(1, "p");
     cache.fill_page(&range, cache.version_of(&range), &chunk(&[b"a"]));
+    let before = cache.stats().counters;
     cache.drop_table(TableId(1));
     let stats = cache.stats();
     assert_eq!((stats.item_entries, stats.query_entries), (1, 0));
     assert_eq!(stats.tables.len(), 1);
     assert_eq!(stats.tables[0].table, TableId(2));
+    // The shard's counters never go down (Prometheus would see a reset).
+    assert_eq!(stats.counters, before);
+    // A read that resolved the table before the delete neither fills nor counts.
+    let late = key(1, "p", "b");
+    assert_eq!(cache.lookup(&late, true), Lookup::Bypass);
+    assert!(cache.lookup_page(&range).is_none());
+    cache.fill_page(&range, cache.version_of(&range), &chunk(&[b"a"]));
+    assert_eq!(cache.stats().query_entries, 0);
+    assert_eq!(cache.stats().tables.len(), 1);
 }
 
 fn query_range(table: u32, partition: &str) -> ScanRange {
