@@ -130,6 +130,18 @@ pub struct TableCacheStats {
     pub query_entries: usize,
 }
 
+impl TableCacheStats {
+    /// Adds `other`'s counters, bytes and entries (another shard's share of
+    /// the same table) to these.
+    pub fn add(&mut self, other: &TableCacheStats) {
+        self.counters.add(&other.counters);
+        self.item_bytes_used += other.item_bytes_used;
+        self.item_entries += other.item_entries;
+        self.query_bytes_used += other.query_bytes_used;
+        self.query_entries += other.query_entries;
+    }
+}
+
 /// One shard's caches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShardCacheStats {

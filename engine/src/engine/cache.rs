@@ -87,11 +87,7 @@ impl Db {
                     table: table.table,
                     ..TableCacheStats::default()
                 });
-                sum.counters.add(&table.counters);
-                sum.item_bytes_used += table.item_bytes_used;
-                sum.item_entries += table.item_entries;
-                sum.query_bytes_used += table.query_bytes_used;
-                sum.query_entries += table.query_entries;
+                sum.add(table);
             }
         }
         out
