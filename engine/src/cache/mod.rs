@@ -327,6 +327,17 @@ impl<V> Cache<V> {
         }
     }
 
+    /// Whether admission lets `key` in now (marking its miss if not): for
+    /// a caller that must prepare a costly value before inserting it. A
+    /// key already cached, or a cache admitting everything, is always let in.
+    pub fn admits(&mut self, key: &[u8]) -> bool {
+        match &mut self.doorkeeper {
+            None => true,
+            Some(_) if self.index.contains_key(key) => true,
+            Some(door) => door.seen_before(xxhash_rust::xxh3::xxh3_64(key)),
+        }
+    }
+
     /// Drops every entry whose key `keep` refuses; returns how many and
     /// their charges. O(entries): for rare events (a table dropped).
     pub fn retain(&mut self, mut keep: impl FnMut(&[u8]) -> bool) -> (usize, usize) {

@@ -24,8 +24,7 @@ pub struct CacheOptions {
     pub query_cache_bytes: usize,
     /// The eviction policy of both caches.
     pub policy: Policy,
-    /// Which missed items the item cache admits (pages are always admitted:
-    /// a page costs far more to read again than a probe to refuse).
+    /// Which missed items and pages the caches admit.
     pub admission: Admission,
     /// How long an item entry may serve reads after it was filled; `None`:
     /// until it is evicted. Entries are kept exact by write-through either

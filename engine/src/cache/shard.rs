@@ -76,6 +76,8 @@ pub struct CacheCounters {
     pub query_expirations: u64,
     /// Cached pages evicted to make room.
     pub query_evictions: u64,
+    /// Pages not kept: their range's first miss, under `Admission::SecondMiss`.
+    pub query_not_admitted: u64,
 }
 
 impl CacheCounters {
@@ -114,6 +116,7 @@ impl CacheCounters {
         self.query_stale += other.query_stale;
         self.query_expirations += other.query_expirations;
         self.query_evictions += other.query_evictions;
+        self.query_not_admitted += other.query_not_admitted;
     }
 }
 
@@ -285,7 +288,11 @@ impl ShardCache {
                 database.policy,
                 database.admission,
             ),
-            pages: Cache::new(database.query_cache_bytes / shards, database.policy),
+            pages: Cache::with_admission(
+                database.query_cache_bytes / shards,
+                database.policy,
+                database.admission,
+            ),
             database,
             shard_count: shards,
             own: HashMap::default(),
@@ -513,9 +520,17 @@ impl ShardCache {
             return;
         }
         let key = range_key(range);
-        // Checked before the clone: a page over the whole budget would be
-        // refused anyway.
+        // Checked before the clone: a page over the whole budget, or one
+        // that admission turns away (its range's first miss), is not kept.
         if Cache::<PageEntry>::charge_of(&key, page_charge(chunk)) > self.pages.budget() {
+            return;
+        }
+        if !self.pages.admits(&key) {
+            self.tables
+                .entry(table)
+                .or_default()
+                .counters
+                .query_not_admitted += 1;
             return;
         }
         let page = PageEntry {

@@ -629,7 +629,7 @@ fn render_engine(out: &mut Exposition, db: &DbStats) {
 
 /// The cache counters, named as both the per-shard (`dynacore_engine_…`)
 /// and the per-table (`dynacore_engine_table_…`) families name them.
-const CACHE_COUNTERS: [(&str, &str, CounterValue); 13] = [
+const CACHE_COUNTERS: [(&str, &str, CounterValue); 14] = [
     (
         "item_cache_hits_total",
         "Item lookups answered from the item cache, negative entries included.",
@@ -689,6 +689,11 @@ const CACHE_COUNTERS: [(&str, &str, CounterValue); 13] = [
         "query_cache_expirations_total",
         "Cached pages found past their TTL.",
         |c| c.query_expirations,
+    ),
+    (
+        "query_cache_not_admitted_total",
+        "Query and Scan pages not kept: their range's first miss under second-miss admission.",
+        |c| c.query_not_admitted,
     ),
     (
         "query_cache_evictions_total",

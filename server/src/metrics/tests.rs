@@ -91,6 +91,7 @@ fn shard_cache(i: u16) -> ShardCacheStats {
             query_evictions: base + 10,
             query_expirations: base + 11,
             not_admitted: base + 12,
+            query_not_admitted: base + 13,
         },
         item_bytes_used: 4000,
         item_entries: 40,
@@ -341,6 +342,7 @@ fn render_has_cache_series_per_shard_and_per_table() {
         ("query_cache_evictions_total", 30.0, 20.0 + 30.0),
         ("query_cache_expirations_total", 31.0, 21.0 + 31.0),
         ("item_cache_not_admitted_total", 32.0, 22.0 + 32.0),
+        ("query_cache_not_admitted_total", 33.0, 23.0 + 33.0),
     ];
     for (suffix, shard_one, table_users) in counters {
         let shard = format!(r#"dynacore_engine_{suffix}{{shard="1"}}"#);

@@ -179,6 +179,7 @@ fn check_cache_invariants(stats: &DbStats, options: &CacheOptions, context: &str
             (live.query_stale, total.query_stale),
             (live.query_expirations, total.query_expirations),
             (live.query_evictions, total.query_evictions),
+            (live.query_not_admitted, total.query_not_admitted),
         ];
         assert!(
             fields.iter().all(|(live, total)| live <= total),

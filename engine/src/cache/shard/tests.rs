@@ -336,3 +336,26 @@ fn with_second_miss_admission_a_key_is_filled_on_its_second_miss() {
     let c = counters(&cache);
     assert_eq!((c.misses, c.fills, c.not_admitted, c.hits), (2, 1, 1, 1));
 }
+
+#[test]
+fn with_second_miss_admission_a_page_is_kept_on_its_second_fill() {
+    let mut cache = ShardCache::new(
+        CacheOptions {
+            query_cache_bytes: 1 << 20,
+            ..CacheOptions::default()
+        },
+        1,
+        std::sync::Arc::new(ManualClock::new()),
+    );
+    let range = query_range(1, "p");
+    for _ in 0..2 {
+        assert!(cache.lookup_page(&range).is_none());
+        cache.fill_page(&range, cache.version_of(&range), &chunk(&[b"a"]));
+    }
+    assert!(cache.lookup_page(&range).is_some());
+    let c = counters(&cache);
+    assert_eq!(
+        (c.query_misses, c.query_not_admitted, c.query_hits),
+        (2, 1, 1)
+    );
+}
