@@ -15,6 +15,7 @@ fn shard(threads: bool) -> Arc<Shard> {
         threads,
         busy_wait: Duration::from_secs(60),
         clock: std::sync::Arc::new(SystemClock),
+        cache: CacheOptions::default(),
     };
     let lsm = Lsm::open(options).expect("open on MemFs");
     let mesh = Arc::new(ShardMesh::new(1, 4));
@@ -68,6 +69,11 @@ fn loom_reads_never_see_a_group_before_it_is_applied() {
             }
         }
         writer.join().unwrap().unwrap();
-        assert!(shard.get(b"k".to_vec()).unwrap().is_some());
+        assert!(
+            shard
+                .get(b"k".to_vec(), ReadMode::Eventual)
+                .unwrap()
+                .is_some()
+        );
     });
 }
