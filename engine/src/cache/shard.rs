@@ -203,6 +203,15 @@ struct TableState {
     query_entries: usize,
 }
 
+/// Takes an evicted item entry out of its table's accounting.
+fn item_evicted(tables: &mut HashMap<TableId, TableState, IntHash>, key: &[u8], charge: usize) {
+    if let Some(state) = table_of(key).and_then(|t| tables.get_mut(&t)) {
+        state.item_bytes -= charge;
+        state.item_entries -= 1;
+        state.counters.evictions += 1;
+    }
+}
+
 /// The table an encoded key belongs to.
 fn table_of(key: &[u8]) -> Option<TableId> {
     let id: [u8; TABLE_ID_BYTES] = key.get(..TABLE_ID_BYTES)?.try_into().ok()?;
@@ -400,11 +409,7 @@ impl ShardCache {
             None => &mut self.shared,
         };
         let inserted = pool.insert_tracked(key, entry, value_bytes, &mut |evicted, charge| {
-            if let Some(state) = table_of(evicted).and_then(|t| tables.get_mut(&t)) {
-                state.item_bytes -= charge;
-                state.item_entries -= 1;
-                state.counters.evictions += 1;
-            }
+            item_evicted(tables, evicted, charge)
         });
         let state = tables.entry(table).or_default();
         if let Some(old) = inserted.replaced {
@@ -630,11 +635,7 @@ impl ShardCache {
         if budget != self.shared.budget() {
             let tables = &mut self.tables;
             self.shared.set_budget(budget, &mut |evicted, charge| {
-                if let Some(state) = table_of(evicted).and_then(|t| tables.get_mut(&t)) {
-                    state.item_bytes -= charge;
-                    state.item_entries -= 1;
-                    state.counters.evictions += 1;
-                }
+                item_evicted(tables, evicted, charge)
             });
         }
     }
