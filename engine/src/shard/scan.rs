@@ -93,13 +93,14 @@ impl ShardCore {
             self.counters.scans += 1;
             return Ok(chunk);
         }
-        let version = self.cache.version_of(range);
         let mut progress = ScanProgress::default();
         while !progress.finished {
             self.scan_step(range, &mut progress, usize::MAX)?;
         }
         let chunk = progress.into_chunk(range);
         if range.cached {
+            // One lock hold: nothing can have moved the version meanwhile.
+            let version = self.cache.version_of(range);
             self.cache.fill_page(range, version, &chunk);
         }
         Ok(chunk)
@@ -194,15 +195,16 @@ impl Shard {
     pub(crate) fn scan(&self, range: ScanRange) -> Result<ScanChunk> {
         match self.config.handoff {
             Handoff::CallerRuns => {
-                let version = {
+                // A strong read neither looks nor fills: no extra lock hold.
+                let version = if range.cached {
                     let mut core = self.lock();
-                    if range.cached
-                        && let Some(chunk) = core.cache.lookup_page(&range)
-                    {
+                    if let Some(chunk) = core.cache.lookup_page(&range) {
                         core.counters.scans += 1;
                         return Ok(chunk);
                     }
-                    core.cache.version_of(&range)
+                    Some(core.cache.version_of(&range))
+                } else {
+                    None
                 };
                 // In bounded steps, letting go of the lock in between, so a
                 // long range (a reverse page, a sparse segment) does not hold
@@ -218,7 +220,7 @@ impl Shard {
                     )?;
                 }
                 let chunk = progress.into_chunk(&range);
-                if range.cached {
+                if let Some(version) = version {
                     self.lock().cache.fill_page(&range, version, &chunk);
                 }
                 Ok(chunk)

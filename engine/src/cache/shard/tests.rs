@@ -185,24 +185,21 @@ fn dropping_a_table_drops_its_entries_pages_and_counters() {
 }
 
 fn query_range(table: u32, partition: &str) -> ScanRange {
-    let start = encode_partition_prefix(TableId(table), &KeyValue::S(partition.into()));
-    let end = prefix_successor(&start);
-    ScanRange {
-        start,
-        end,
-        limit: 100,
-        reverse: false,
-        virtual_partitions: None,
-        cached: true,
-    }
+    range_from(encode_partition_prefix(
+        TableId(table),
+        &KeyValue::S(partition.into()),
+    ))
 }
 
 fn scan_range(table: u32) -> ScanRange {
-    let start = encode_table_prefix(TableId(table));
-    let end = prefix_successor(&start);
+    range_from(encode_table_prefix(TableId(table)))
+}
+
+/// A cached forward page of 100 over every key starting with `prefix`.
+fn range_from(prefix: Vec<u8>) -> ScanRange {
     ScanRange {
-        start,
-        end,
+        end: prefix_successor(&prefix),
+        start: prefix,
         limit: 100,
         reverse: false,
         virtual_partitions: None,
