@@ -264,8 +264,11 @@ fn a_page_read_while_its_partition_changed_is_not_cached() {
     // The scan let go of the lock, and a write came in meanwhile.
     cache.write_through(&put(&key(1, "p", "a"), b"v"));
     cache.fill_page(&range, version, &chunk(&[b"old"]));
-    assert!(cache.lookup_page(&range).is_none());
+    // Refused at the fill, not merely retired at the next lookup.
     assert_eq!(cache.stats().query_entries, 0);
+    assert_eq!(cache.stats().query_bytes_used, 0);
+    assert!(cache.lookup_page(&range).is_none());
+    assert_eq!(counters(&cache).query_stale, 0);
 }
 
 #[test]
